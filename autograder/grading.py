@@ -1,0 +1,208 @@
+"""Grade submissions: prepare the files, run each test's probe on every seed in the sandbox, judge.
+
+One :class:`Grader` keeps one warm worker for many submissions (a TA's folder, ``validate``, the demo).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograder.config import AccuracyTest, Assignment, Course, Device, TestSpec
+from autograder.judge import SeedRun, judge_test
+from autograder.kit import Kit
+from autograder.references import Key, load_references
+from autograder.sandbox.client import ProbeResult, Worker
+from autograder.seal import seal_private_paths
+from autograder.submission import Submission, SubmissionError, prepare
+from autograder.wire import Outputs
+
+DEFAULT_SANDBOX_USER = "nobody"
+
+
+class GradingError(Exception):
+    """Grading cannot start (e.g. CUDA asked for but absent)."""
+
+
+@dataclass
+class TestOutcome:
+    test: TestSpec
+    score: float
+    feedback: str
+    seconds: float
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.test.points
+
+
+@dataclass
+class GradeReport:
+    assignment_id: str
+    title: str
+    device: str
+    outcomes: list[TestOutcome]
+    execution_time: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(outcome.score for outcome in self.outcomes)
+
+    @property
+    def max_score(self) -> float:
+        return sum(outcome.test.points for outcome in self.outcomes)
+
+    def outcome(self, test_id: str) -> TestOutcome:
+        return next(o for o in self.outcomes if o.test.id == test_id)
+
+
+def sandbox_user() -> str | None:
+    """Tests run as an unprivileged user whenever the grader is root (Gradescope, CI)."""
+    return os.environ.get("AUTOGRADER_SANDBOX_USER", DEFAULT_SANDBOX_USER) if os.geteuid() == 0 else None
+
+
+class Grader:
+    """Grades submissions of the given assignments of one kit with one warm worker."""
+
+    def __init__(self, kit: Kit, course: Course, assignment_ids: list[str], device: str = "auto") -> None:
+        self.kit, self.course = kit, course
+        self.assignments = {a: course.assignment(a) for a in assignment_ids}
+        self.requested_device = device
+        user = sandbox_user()
+        if user:
+            seal_private_paths(kit)
+        preload = sorted({m for a in self.assignments.values() for m in a.preload})
+        self.worker = Worker({a: kit.probes_path(a) for a in self.assignments}, preload, user)
+        self.device: Device = "cpu"
+        self._workspace = Path(tempfile.mkdtemp(prefix="autograder-"))
+        os.chmod(self._workspace, 0o711)
+
+    def __enter__(self) -> Grader:
+        self.worker.start()
+        self.device = self._resolve_device()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.worker.close()
+        shutil.rmtree(self._workspace, ignore_errors=True)
+
+    def _resolve_device(self) -> Device:
+        has_cuda = bool(self.worker.info.get("cuda"))
+        if self.requested_device == "cuda" and not has_cuda:
+            raise GradingError("--device cuda was asked for, but torch sees no CUDA GPU here")
+        if self.requested_device == "auto":
+            return "cuda" if has_cuda else "cpu"
+        return self.requested_device  # type: ignore[return-value]
+
+    def grade(
+        self,
+        assignment_id: str,
+        source: Path,
+        only: list[str] | None = None,
+        public_only: bool = False,
+        references: dict[Key, Outputs] | None = None,
+    ) -> GradeReport:
+        """Grade ``source``; ``public_only`` is the student's local check (visible tests, public seeds)."""
+        started = time.monotonic()
+        assignment = self.assignments[assignment_id]
+        tests = self._select(assignment, only, public_only)
+        notes: list[str] = []
+        if references is None:
+            keys = sorted({(t.probe, s) for t in tests for s in self._seeds(t, public_only)})
+            references, manifest = load_references(self.kit, assignment_id, assignment, keys)
+            if manifest.get("torch") != self.worker.info.get("torch"):
+                notes.append(f"references were made with torch {manifest.get('torch')}, "
+                             f"grading runs torch {self.worker.info.get('torch')}")
+        try:
+            submission = prepare(source, assignment.files, self._fresh_folder())
+            notes += submission.notes
+        except SubmissionError as error:
+            submission, notes = None, [str(error)]
+        outcomes = [
+            self._run_test(assignment_id, assignment, test, submission, references, public_only, notes)
+            for test in tests
+        ]
+        if submission is not None:
+            shutil.rmtree(submission.folder, ignore_errors=True)
+        return GradeReport(assignment_id, assignment.title, self.device, outcomes, time.monotonic() - started, notes)
+
+    def run_probe(self, assignment_id: str, test: TestSpec, submission: Submission, seed: int) -> ProbeResult:
+        limits = self.course.limits(test)
+        return self.worker.run({
+            "assignment": assignment_id,
+            "probe": test.probe,
+            "seed": seed,
+            "device": self.device,
+            "modules": {name: str(path) for name, path in submission.modules.items()},
+            "declared": self.assignments[assignment_id].module_names,
+            "timeout_s": limits.timeout_s,
+            "memory_mb": limits.memory_mb,
+            "file_size_mb": limits.file_size_mb,
+            "output_kb": limits.output_kb,
+        })
+
+    def prepare(self, assignment_id: str, source: Path) -> Submission:
+        return prepare(source, self.assignments[assignment_id].files, self._fresh_folder())
+
+    def _fresh_folder(self) -> Path:
+        parent = Path(tempfile.mkdtemp(dir=self._workspace))
+        os.chmod(parent, 0o711)  # the sandbox user may reach the files, not list the workspace
+        return parent / "submission"
+
+    @staticmethod
+    def _select(assignment: Assignment, only: list[str] | None, public_only: bool) -> list[TestSpec]:
+        known = {test.id for test in assignment.tests}
+        unknown = sorted(set(only or []) - known)
+        if unknown:
+            raise GradingError(f"no test {', '.join(unknown)} (tests: {', '.join(sorted(known))})")
+        return [
+            test
+            for test in assignment.tests
+            if (only is None or test.id in only) and (not public_only or test.visibility == "visible")
+        ]
+
+    @staticmethod
+    def _seeds(test: TestSpec, public_only: bool) -> list[int]:
+        return test.seeds if public_only else test.all_seeds
+
+    def _run_test(
+        self,
+        assignment_id: str,
+        assignment: Assignment,
+        test: TestSpec,
+        submission: Submission | None,
+        references: dict[Key, Outputs],
+        public_only: bool,
+        notes: list[str],
+    ) -> TestOutcome:
+        started = time.monotonic()
+        if submission is None:
+            return TestOutcome(test, 0.0, notes[0], 0.0)
+        runs = []
+        for seed in self._seeds(test, public_only):
+            hidden_index = test.hidden_seeds.index(seed) + 1 if seed in test.hidden_seeds else None
+            result = self.run_probe(assignment_id, test, submission, seed)
+            runs.append(SeedRun(seed, hidden_index, result, references[(test.probe, seed)]))
+        labels = self._labels(assignment_id, test) if isinstance(test, AccuracyTest) else None
+        verdict = judge_test(test, runs, self.course.tolerance(test, self.device), labels)
+        score = round(test.points * verdict.fraction, 4)
+        return TestOutcome(test, score, verdict.message, time.monotonic() - started)
+
+    def _labels(self, assignment_id: str, test: AccuracyTest) -> np.ndarray:
+        path = self.kit.tests_dir(assignment_id) / test.labels
+        return np.array([int(line) for line in path.read_text().split()], dtype=np.int64)
+
+
+def grade_once(
+    kit: Kit, course: Course, assignment_id: str, source: Path, device: str = "auto", **options: object
+) -> GradeReport:
+    """Start a worker, grade one submission, stop the worker."""
+    with Grader(kit, course, [assignment_id], device) as grader:
+        return grader.grade(assignment_id, source, **options)  # type: ignore[arg-type]

@@ -1,0 +1,88 @@
+"""Reports: Gradescope's results.json, and readable tables for the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from autograder.grading import GradeReport
+
+
+def gradescope_results(report: GradeReport) -> dict[str, Any]:
+    """The results.json that Gradescope's autograder specification asks for."""
+    return {
+        "score": round(report.score, 4),
+        "execution_time": round(report.execution_time, 2),
+        "output": _summary(report),
+        "stdout_visibility": "hidden",
+        "tests": [
+            {
+                "name": outcome.test.name,
+                "number": f"{number}",
+                "score": outcome.score,
+                "max_score": outcome.test.points,
+                "status": "passed" if outcome.passed else "failed",
+                "visibility": outcome.test.visibility,
+                "output": outcome.feedback,
+            }
+            for number, outcome in enumerate(report.outcomes, start=1)
+        ],
+    }
+
+
+def _summary(report: GradeReport) -> str:
+    lines = [f"{report.title}: {report.score:g} / {report.max_score:g} (graded on {report.device})"]
+    return "\n".join(lines + report.notes)
+
+
+def write_results(path: Path, report: GradeReport) -> None:
+    """Write results.json atomically: a reader sees the old file or the whole new one, never a forgery
+    planted under a temporary name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    with os.fdopen(handle, "w") as out:
+        json.dump(gradescope_results(report), out, indent=2)
+        out.write("\n")
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
+
+
+def print_report(report: GradeReport, console: Console, full_feedback: bool = True) -> None:
+    table = Table(title=f"{report.assignment_id}: {report.title}", title_justify="left", expand=False)
+    table.add_column("#", justify="right")
+    table.add_column("test")
+    table.add_column("score", justify="right")
+    table.add_column("feedback", overflow="fold", max_width=90)
+    for number, outcome in enumerate(report.outcomes, start=1):
+        style = "green" if outcome.passed else ("yellow" if outcome.score > 0 else "red")
+        feedback = outcome.feedback if full_feedback else outcome.feedback.splitlines()[0]
+        table.add_row(
+            str(number), outcome.test.id, f"[{style}]{outcome.score:g}/{outcome.test.points:g}[/]", feedback
+        )
+    console.print(table)
+    for note in report.notes:
+        console.print(f"[dim]note:[/] {note}")
+    console.print(
+        f"[bold]total {report.score:g} / {report.max_score:g}[/]  "
+        f"({report.execution_time:.1f} s on {report.device})"
+    )
+
+
+def print_summary(rows: list[tuple[str, GradeReport, str]], console: Console, title: str) -> None:
+    """One line per graded submission: name, score, and a remark (e.g. the expected outcome)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("submission")
+    table.add_column("score", justify="right")
+    table.add_column("seconds", justify="right")
+    table.add_column("tests failed", overflow="fold", max_width=60)
+    table.add_column("remark", overflow="fold", max_width=50)
+    for name, report, remark in rows:
+        failed = ", ".join(o.test.id for o in report.outcomes if not o.passed) or "-"
+        table.add_row(name, f"{report.score:g} / {report.max_score:g}", f"{report.execution_time:.1f}", failed, remark)
+    console.print(table)

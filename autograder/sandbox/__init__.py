@@ -1,0 +1,1 @@
+"""The untrusted side: a warm worker that forks one isolated process per test."""

@@ -1,0 +1,144 @@
+"""The judge's handle on the warm worker: start it, send a test, get data back. No torch here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import autograder
+from autograder.sandbox.protocol import ProtocolError, read_frame, read_json, write_json
+from autograder.wire import Outputs, WireError, unpack
+
+STARTUP_TIMEOUT_S = 300
+REPLY_MARGIN_S = 30
+WORKER_ENV = {
+    "PYTHONHASHSEED": "0",  # set iteration order in student code is the same in every run
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OMP_NUM_THREADS": "1",
+    "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS
+    "PYTORCH_NVML_BASED_CUDA_CHECK": "1",  # is_available() without creating a CUDA context
+}
+
+
+@dataclass
+class ProbeResult:
+    """What one test process produced: data (status "ok") or why there is none."""
+
+    status: str
+    message: str = ""
+    traceback: str = ""
+    outputs: Outputs = field(default_factory=dict)
+    printed: str = ""
+    elapsed_s: float = 0.0
+    peak_mb: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class WorkerError(Exception):
+    """The worker could not start."""
+
+
+class Worker:
+    """One warm worker process serving the probes of the given assignments."""
+
+    def __init__(self, probes: dict[str, Path], preload: list[str], sandbox_user: str | None) -> None:
+        self._setup = {
+            "probes": {assignment: str(path) for assignment, path in probes.items()},
+            "preload": preload,
+            "sandbox_user": sandbox_user,
+        }
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.TemporaryFile()
+        self.info: dict[str, Any] = {}
+
+    def __enter__(self) -> Worker:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> None:
+        package_root = str(Path(autograder.__file__).resolve().parent.parent)
+        env = {**os.environ, **WORKER_ENV}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env,
+        )
+        try:
+            self.info = self._exchange(self._setup, STARTUP_TIMEOUT_S, frames=0)[0]
+        except ProtocolError:
+            self._log.seek(0)
+            detail = self._log.read().decode(errors="replace")[-3000:]
+            self.close()
+            raise WorkerError(f"the sandbox worker failed to start:\n{detail}") from None
+
+    def close(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def run(self, request: dict[str, Any]) -> ProbeResult:
+        """Run one test; if the worker itself is lost, the test fails and a fresh worker takes over."""
+        try:
+            meta, frame = self._exchange(request, request["timeout_s"] + REPLY_MARGIN_S, frames=1)
+        except ProtocolError:
+            self.close()
+            self.start()
+            return ProbeResult("crash", "the test process brought down the grader's worker; it was restarted")
+        return _result(meta, frame)
+
+    def _exchange(self, message: dict[str, Any], timeout_s: float, frames: int) -> tuple[dict[str, Any], bytes]:
+        process = self._process
+        if process is None or process.poll() is not None:
+            raise ProtocolError("the worker is not running")
+        watchdog = threading.Timer(timeout_s, process.kill)
+        watchdog.start()
+        try:
+            write_json(process.stdin, message)
+            reply = read_json(process.stdout)
+            frame = read_frame(process.stdout) if frames else b""
+        except (OSError, ValueError) as error:
+            raise ProtocolError(str(error)) from None
+        finally:
+            watchdog.cancel()
+        return reply, frame
+
+
+def _result(meta: dict[str, Any], frame: bytes) -> ProbeResult:
+    common = {
+        "printed": str(meta.get("printed", "")),
+        "elapsed_s": float(meta.get("elapsed_s", 0.0)),
+        "peak_mb": float(meta.get("peak_mb", 0.0)),
+    }
+    if meta.get("status") != "reported":
+        return ProbeResult(str(meta.get("status")), str(meta.get("message", "")), **common)
+    try:
+        outputs, child_meta = unpack(frame)
+    except WireError as error:
+        return ProbeResult("garbage", f"the test process returned something that is not data ({error})", **common)
+    status = child_meta.get("status")
+    if status not in {"ok", "error", "memory", "exit"}:
+        return ProbeResult("garbage", "the test process returned an unknown status", **common)
+    return ProbeResult(
+        str(status),
+        str(child_meta.get("message", "")),
+        str(child_meta.get("traceback", "")),
+        outputs if status == "ok" else {},
+        **common,
+    )

@@ -1,0 +1,147 @@
+"""Operating-system limits around one test process, and the clean-up after it (Linux)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pwd
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+CLONE_NEWNET = 0x40000000
+MAX_PROCESSES = 64  # per sandbox user: enough for a DataLoader, too few for a fork bomb
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def prctl(option: int, value: int) -> bool:
+    return _libc.prctl(option, value, 0, 0, 0) == 0
+
+
+@dataclass(frozen=True)
+class SandboxUser:
+    """The unprivileged account a test runs as when the grader is root."""
+
+    name: str
+    uid: int
+    gid: int
+
+    @classmethod
+    def lookup(cls, name: str) -> SandboxUser:
+        entry = pwd.getpwnam(name)
+        return cls(name, entry.pw_uid, entry.pw_gid)
+
+
+def harden_supervisor() -> None:
+    """Make this process adopt orphaned descendants (so none escapes the clean-up) and keep other
+    processes of the same user out of its memory and file descriptors."""
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_DUMPABLE, 0)
+
+
+def confine(memory_limit_bytes: int | None, file_size_bytes: int, user: SandboxUser | None) -> None:
+    """Run in the fresh test process, before any student code: caps, no network, then drop root."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_bytes, file_size_bytes))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails instead of killing
+    if memory_limit_bytes is not None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")  # under memory pressure, die first
+    except OSError:
+        pass
+    if user is not None:
+        _libc.unshare(CLONE_NEWNET)  # where the platform allows it; ignored elsewhere
+        resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
+        os.setgroups([])
+        os.setgid(user.gid)
+        os.setuid(user.uid)
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def virtual_size_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    return children
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below ``pid``."""
+    tree, found, stack = _children_map(), [], [pid]
+    while stack:
+        for child in tree.get(stack.pop(), []):
+            found.append(child)
+            stack.append(child)
+    return found
+
+
+def private_memory_bytes(pids: list[int]) -> int:
+    """Memory the processes add on top of what they share with the warm worker (their USS)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def kill_everything_below(supervisor: int, user: SandboxUser | None, grace_s: float = 2.0) -> None:
+    """SIGKILL every process left by a test: the supervisor's descendants (orphans come back to it as
+    subreaper) and, when tests run as a sandbox user, every process of that user; then reap them."""
+    if user is not None:
+        killer = os.fork()
+        if killer == 0:  # a process of that user may signal all the others with kill(-1)
+            try:
+                os.setgroups([])
+                os.setgid(user.gid)
+                os.setuid(user.uid)
+                os.kill(-1, signal.SIGKILL)
+            finally:
+                os._exit(0)
+        os.waitpid(killer, 0)
+    deadline = time.monotonic() + grace_s
+    while True:
+        left = descendants(supervisor)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap()
+        if not left or time.monotonic() > deadline:
+            return
+        time.sleep(0.005)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
