@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from autograder.config import AccuracyTest, Assignment, Course, Device, TestSpec
-from autograder.judge import SeedRun, judge_test
+from autograder.judge import SeedRun, judge_seed, judge_test
 from autograder.kit import Kit
 from autograder.references import Key, load_references
 from autograder.sandbox.client import ProbeResult, Worker
@@ -23,7 +23,7 @@ from autograder.seal import seal_private_paths
 from autograder.submission import Submission, SubmissionError, prepare
 from autograder.wire import Outputs
 
-DEFAULT_SANDBOX_USER = "nobody"
+DEFAULT_SANDBOX_USER = "dedicated"  # a fresh uid per grader; or an account name
 
 
 class GradingError(Exception):
@@ -64,7 +64,8 @@ class GradeReport:
 
 
 def sandbox_user() -> str | None:
-    """Tests run as an unprivileged user whenever the grader is root (Gradescope, CI)."""
+    """Tests run as an unprivileged user whenever the grader is root (Gradescope, CI): by default a
+    uid of their own, or the account named by AUTOGRADER_SANDBOX_USER."""
     return os.environ.get("AUTOGRADER_SANDBOX_USER", DEFAULT_SANDBOX_USER) if os.geteuid() == 0 else None
 
 
@@ -185,13 +186,16 @@ class Grader:
         started = time.monotonic()
         if submission is None:
             return TestOutcome(test, 0.0, notes[0], 0.0)
+        labels = self._labels(assignment_id, test) if isinstance(test, AccuracyTest) else None
+        tolerance = self.course.tolerance(test, self.device)
         runs = []
         for seed in self._seeds(test, public_only):
             hidden_index = test.hidden_seeds.index(seed) + 1 if seed in test.hidden_seeds else None
             result = self.run_probe(assignment_id, test, submission, seed)
             runs.append(SeedRun(seed, hidden_index, result, references[(test.probe, seed)]))
-        labels = self._labels(assignment_id, test) if isinstance(test, AccuracyTest) else None
-        verdict = judge_test(test, runs, self.course.tolerance(test, self.device), labels)
+            if judge_seed(test, runs[-1], tolerance, labels).fraction == 0:
+                break  # the weakest seed decides: the remaining seeds cannot raise the score
+        verdict = judge_test(test, runs, tolerance, labels)
         score = round(test.points * verdict.fraction, 4)
         return TestOutcome(test, score, verdict.message, time.monotonic() - started)
 

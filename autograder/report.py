@@ -13,6 +13,8 @@ from rich.table import Table
 
 from autograder.grading import GradeReport
 
+MAX_LISTED_FAILURES = 4
+
 
 def gradescope_results(report: GradeReport) -> dict[str, Any]:
     """The results.json that Gradescope's autograder specification asks for."""
@@ -62,15 +64,12 @@ def print_report(report: GradeReport, console: Console, full_feedback: bool = Tr
     for number, outcome in enumerate(report.outcomes, start=1):
         style = "green" if outcome.passed else ("yellow" if outcome.score > 0 else "red")
         feedback = outcome.feedback if full_feedback else outcome.feedback.splitlines()[0]
-        table.add_row(
-            str(number), outcome.test.id, f"[{style}]{outcome.score:g}/{outcome.test.points:g}[/]", feedback
-        )
+        table.add_row(str(number), outcome.test.id, f"[{style}]{outcome.score:g}/{outcome.test.points:g}[/]", feedback)
     console.print(table)
     for note in report.notes:
         console.print(f"[dim]note:[/] {note}")
     console.print(
-        f"[bold]total {report.score:g} / {report.max_score:g}[/]  "
-        f"({report.execution_time:.1f} s on {report.device})"
+        f"[bold]total {report.score:g} / {report.max_score:g}[/]  ({report.execution_time:.1f} s on {report.device})"
     )
 
 
@@ -83,6 +82,12 @@ def print_summary(rows: list[tuple[str, GradeReport, str]], console: Console, ti
     table.add_column("tests failed", overflow="fold", max_width=60)
     table.add_column("remark", overflow="fold", max_width=50)
     for name, report, remark in rows:
-        failed = ", ".join(o.test.id for o in report.outcomes if not o.passed) or "-"
+        failed_ids = [o.test.id for o in report.outcomes if not o.passed]
+        failed = (
+            ", ".join(failed_ids)
+            if len(failed_ids) <= MAX_LISTED_FAILURES
+            else f"{len(failed_ids)} of {len(report.outcomes)}"
+        )
+        failed = failed or "-"
         table.add_row(name, f"{report.score:g} / {report.max_score:g}", f"{report.execution_time:.1f}", failed, remark)
     console.print(table)

@@ -7,6 +7,7 @@ outside with a timeout, a memory watch and a SIGKILL of everything it started.
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import resource
@@ -42,13 +43,13 @@ def run_test(
         _keep_only_fds(result_fd, capture_fd)
         confine(memory_limit_bytes, request["file_size_mb"] * 2**20, user)
         os.chdir(scratch)
-        os.environ.update(HOME=str(scratch), TMPDIR=str(scratch))
-        _make_deterministic(request["seed"])
+        os.environ.update(HOME=str(scratch), TMPDIR=str(scratch), USER="student", LOGNAME="student")
+        make_deterministic(request["seed"])
         import_student = importer.install(files, request["declared"])
         context = Context(request["seed"], torch.device(request["device"]), import_student)
         frame = pack(to_wire(probe_function(context)), meta={"status": "ok"})
     except BaseException as error:  # noqa: BLE001 - everything the student's code raises is a result
-        frame = pack({}, meta=describe_failure(error, files, request["memory_mb"]))
+        frame = pack({}, meta=describe_failure(error, files, request["memory_mb"], request["file_size_mb"]))
     try:
         view = memoryview(frame)
         while view:
@@ -71,7 +72,7 @@ def _keep_only_fds(result_fd: int, capture_fd: int) -> None:
     os.set_inheritable(result_fd, False)
 
 
-def _make_deterministic(seed: int) -> None:
+def make_deterministic(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -82,12 +83,17 @@ def _make_deterministic(seed: int) -> None:
     torch.backends.cudnn.benchmark = False
 
 
-def describe_failure(error: BaseException, files: dict[str, Path], memory_mb: int) -> dict[str, Any]:
+def describe_failure(
+    error: BaseException, files: dict[str, Path], memory_mb: int, file_size_mb: int
+) -> dict[str, Any]:
     """What went wrong, for the student: the exception and the frames of their own files only."""
     if isinstance(error, MemoryError) or (
         isinstance(error, RuntimeError) and "allocate" in _text(error) and "memory" in _text(error)
     ):
         return {"status": "memory", "message": f"used more than {memory_mb} MiB of memory"}
+    if isinstance(error, OSError) and error.errno == errno.EFBIG:
+        message = f"your code wrote more than the {file_size_mb} MiB allowed (printed or to files)"
+        return {"status": "error", "message": message}
     if isinstance(error, SystemExit):
         return {"status": "exit", "message": f"your code called sys.exit({_text(error.code)})"}
     if isinstance(error, ProbeError | importer.MissingStudentFile):

@@ -6,6 +6,7 @@ import ctypes
 import os
 import pwd
 import resource
+import secrets
 import signal
 import time
 from dataclasses import dataclass
@@ -25,9 +26,12 @@ def prctl(option: int, value: int) -> bool:
     return _libc.prctl(option, value, 0, 0, 0) == 0
 
 
+DEDICATED_UIDS = range(1_500_000_000, 1_600_000_000)  # far from any account a system creates
+
+
 @dataclass(frozen=True)
 class SandboxUser:
-    """The unprivileged account a test runs as when the grader is root."""
+    """The unprivileged identity a test runs as when the grader is root."""
 
     name: str
     uid: int
@@ -37,6 +41,32 @@ class SandboxUser:
     def lookup(cls, name: str) -> SandboxUser:
         entry = pwd.getpwnam(name)
         return cls(name, entry.pw_uid, entry.pw_gid)
+
+    @classmethod
+    def dedicated(cls) -> SandboxUser:
+        """A uid no account and no running process has: this grader's tests alone run under it, so
+        cleaning up after a test (kill every process of the uid) never touches another grader's."""
+        in_use = {entry.pw_uid for entry in pwd.getpwall()} | _process_uids()
+        uid = next(u for u in iter(lambda: secrets.choice(DEDICATED_UIDS), None) if u not in in_use)
+        return cls(f"uid {uid}", uid, uid)
+
+    @classmethod
+    def resolve(cls, name: str) -> SandboxUser:
+        return cls.dedicated() if name == DEDICATED else cls.lookup(name)
+
+
+DEDICATED = "dedicated"
+
+
+def _process_uids() -> set[int]:
+    uids = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                uids.add(os.stat(f"/proc/{entry}").st_uid)
+            except OSError:
+                continue
+    return uids
 
 
 def harden_supervisor() -> None:

@@ -44,12 +44,12 @@ def main() -> None:
     for name in setup["preload"]:
         importlib.import_module(name)
     probes = {
-        assignment: probes_of(_import_probes(assignment, Path(path)))
+        assignment: probes_of(import_probes(assignment, Path(path)))
         for assignment, path in setup["probes"].items()
     }
     DataFile.preload_all()
     _warm_up()
-    user = limits.SandboxUser.lookup(setup["sandbox_user"]) if setup["sandbox_user"] else None
+    user = limits.SandboxUser.resolve(setup["sandbox_user"]) if setup["sandbox_user"] else None
     write_json(outbox, {
         "ready": True,
         "probes": {assignment: sorted(found) for assignment, found in probes.items()},
@@ -75,7 +75,7 @@ def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     return inbox, outbox
 
 
-def _import_probes(assignment: str, path: Path) -> ModuleType:
+def import_probes(assignment: str, path: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location(f"autograder_probes_{assignment}", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

@@ -1,0 +1,125 @@
+"""``autograder bench``: what grading one assignment costs, measured, never asserted.
+
+Figures: grading the solution with all tests (median of several runs, warm worker), the same probes'
+compute in one process with no isolation (the floor), their ratio, the isolation overhead per test
+process, a fresh interpreter importing torch (what each test would pay without the warm worker), and
+the peak memory of all grading processes together (PSS: shared pages counted once).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from autograder.config import Course
+from autograder.grading import Grader
+from autograder.kit import Kit
+from autograder.sandbox import limits
+from autograder.sandbox.client import WORKER_ENV
+
+
+class MemorySampler(threading.Thread):
+    """Samples the PSS of this process and all its descendants every few milliseconds."""
+
+    def __init__(self, interval_s: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.interval_s, self.peak_bytes, self._done = interval_s, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            pids = [os.getpid(), *limits.descendants(os.getpid())]
+            self.peak_bytes = max(self.peak_bytes, sum(_pss(pid) for pid in pids))
+            self._done.wait(self.interval_s)
+
+    def stop(self) -> int:
+        self._done.set()
+        self.join()
+        return self.peak_bytes
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def run_bench(kit: Kit, course: Course, assignment_id: str, runs: int, console: Console) -> int:
+    assignment = course.assignment(assignment_id)
+    solution = kit.solution_dir(assignment_id)
+    probe_runs = [(test.probe, seed) for test in assignment.tests for seed in test.all_seeds]
+
+    sampler = MemorySampler()
+    sampler.start()
+    started = time.perf_counter()
+    with Grader(kit, course, [assignment_id], device="cpu") as grader:
+        startup_s = time.perf_counter() - started
+        grade_times, report = [], None
+        for _ in range(runs):
+            report = grader.grade(assignment_id, solution)
+            grade_times.append(report.execution_time)
+    peak_bytes = sampler.stop()
+
+    floor = _in_process_floor(kit, assignment_id, solution, assignment.files, probe_runs, runs)
+    grade_s = statistics.median(grade_times)
+    import_s = statistics.median(_fresh_torch_import() for _ in range(runs))
+
+    table = Table(title=f"bench {assignment_id}: {len(probe_runs)} test processes per grading", title_justify="left")
+    table.add_column("what")
+    table.add_column("figure", justify="right")
+    rows = [
+        (f"grade the solution, all tests (median of {runs})", f"{grade_s:.2f} s"),
+        (f"  score {report.score:g}/{report.max_score:g}; runs", ", ".join(f"{t:.2f}" for t in grade_times)),
+        (f"same probes in one process, no isolation (median of {runs})", f"{floor:.2f} s"),
+        ("ratio sandboxed / floor", f"{grade_s / floor:.2f}x"),
+        ("isolation overhead per test process", f"{(grade_s - floor) / len(probe_runs) * 1000:.0f} ms"),
+        (f"fresh interpreter importing torch (median of {runs})", f"{import_s:.2f} s"),
+        ("warm worker start (import, warm-up), once per grading", f"{startup_s:.2f} s"),
+        ("peak memory of all grading processes together (PSS)", f"{peak_bytes / 2**20:.0f} MiB"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        f"[dim]{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, {grader.worker.info.get('torch')}[/]"
+    )
+    return 0
+
+
+def _in_process_floor(
+    kit: Kit, assignment_id: str, solution: Path, files: list[str], probe_runs: list[tuple[str, int]], runs: int
+) -> float:
+    job = {
+        "assignment": assignment_id,
+        "probes": str(kit.probes_path(assignment_id)),
+        "modules": {Path(name).stem: str(solution / name) for name in files},
+        "runs_of": probe_runs,
+        "runs": runs,
+    }
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograder.sandbox.inprocess"],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **WORKER_ENV},
+    )
+    return float(json.loads(completed.stdout)["median_s"])
+
+
+def _fresh_torch_import() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True)
+    return time.perf_counter() - started

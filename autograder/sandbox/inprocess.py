@@ -1,0 +1,42 @@
+"""Run probes on a submission in this very process, with no isolation: the floor the benchmark
+compares the sandbox against. Never used for grading.
+
+``python -m autograder.sandbox.inprocess`` reads a JSON job on stdin, prints JSON timings.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from autograder.probes import Context, probes_of
+from autograder.sandbox import importer
+from autograder.sandbox.child import make_deterministic
+from autograder.sandbox.worker import import_probes
+
+
+def main() -> None:
+    job = json.load(sys.stdin)
+    torch.set_num_threads(1)
+    probes = probes_of(import_probes(job["assignment"], Path(job["probes"])))
+    files = {name: Path(path) for name, path in job["modules"].items()}
+    import_student = importer.install(files, list(files))
+    for module in files:
+        import_student(module)  # imported once, as a plain program would
+    totals = []
+    for _ in range(job["runs"]):
+        started = time.perf_counter()
+        for probe, seed in job["runs_of"]:
+            make_deterministic(seed)
+            probes[probe](Context(seed, torch.device("cpu"), import_student))
+        totals.append(time.perf_counter() - started)
+    json.dump({"median_s": statistics.median(totals), "runs": totals}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

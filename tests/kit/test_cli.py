@@ -1,0 +1,74 @@
+"""The real command line, end to end: grade, check and validate as a TA, a student and Gradescope would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kit_support import ASSIGNMENT, ROOT
+
+GRADESCOPE_TEST_KEYS = {"name", "number", "score", "max_score", "status", "visibility", "output"}
+GRADESCOPE_VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
+
+
+def autograder(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
+
+
+def grade_to_results(submission: Path, results: Path) -> dict:
+    completed = autograder("grade", str(submission), "--assignment", ASSIGNMENT, "--results", str(results))
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(results.read_text())
+
+
+def assert_gradescope_results(results: dict) -> None:
+    assert isinstance(results["score"], float | int) and isinstance(results["execution_time"], float | int)
+    numbers = [test["number"] for test in results["tests"]]
+    assert len(set(numbers)) == len(numbers)
+    for test in results["tests"]:
+        assert set(test) == GRADESCOPE_TEST_KEYS
+        assert test["status"] in {"passed", "failed"} and test["visibility"] in GRADESCOPE_VISIBILITY
+        assert 0 <= test["score"] <= test["max_score"]
+    assert abs(results["score"] - sum(test["score"] for test in results["tests"])) < 1e-6
+
+
+def test_solution_gets_full_marks(tmp_path: Path) -> None:
+    results = grade_to_results(ROOT / "solutions" / ASSIGNMENT, tmp_path / "results.json")
+    assert_gradescope_results(results)
+    assert results["score"] == sum(test["max_score"] for test in results["tests"]) > 0
+    assert all(test["status"] == "passed" for test in results["tests"])
+
+
+def test_starter_gets_zero(tmp_path: Path) -> None:
+    results = grade_to_results(ROOT / "starter" / ASSIGNMENT, tmp_path / "results.json")
+    assert_gradescope_results(results)
+    assert results["score"] == 0
+    assert all("NotImplementedError" in test["output"] for test in results["tests"])
+
+
+def test_student_check_runs_visible_tests_on_public_inputs() -> None:
+    completed = autograder("check", ASSIGNMENT, "--code", str(ROOT / "solutions" / ASSIGNMENT))
+    assert completed.returncode == 0, completed.stderr
+    assert "heldout_accuracy" not in completed.stdout  # graded after the due date only
+    assert "hidden" not in completed.stdout
+    assert "total 21 / 21" in completed.stdout
+
+
+def test_validate_passes() -> None:
+    completed = autograder("validate", ASSIGNMENT)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "validation passed" in completed.stdout
+    assert "FAILED" not in completed.stdout
+
+
+def test_unknown_assignment_and_test_are_clear_errors() -> None:
+    completed = autograder("grade", str(ROOT / "starter" / ASSIGNMENT), "--assignment", "a9_nope")
+    assert completed.returncode == 2
+    assert "no assignment 'a9_nope'" in completed.stderr
+    completed = autograder("grade", str(ROOT / "starter" / ASSIGNMENT), "--assignment", ASSIGNMENT, "--only", "nope")
+    assert completed.returncode == 2
+    assert "no test nope" in completed.stderr

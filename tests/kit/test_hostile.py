@@ -1,0 +1,238 @@
+"""Hostile submissions: copies of the solution or starter with an attack added. For each, the grader
+finishes, the score is what an honest grader gives, and the reason is clear."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from kit_support import ASSIGNMENT, TEST_MEMORY_MB, TEST_TIMEOUT_S, MakeSubmission
+
+from autograder.grading import Grader
+from autograder.report import write_results
+from autograder.variants import Edit
+
+FORWARD = "return self.layers(features).squeeze(-1)"
+TOKENIZE = "return TOKEN_PATTERN.findall(text.lower())"
+
+
+@dataclass(frozen=True)
+class Attack:
+    base: str
+    edits: tuple[Edit, ...]
+    tests: tuple[str, ...]
+    reason: str  # a fragment of the feedback every listed test must show
+
+
+def _append(file: str, code: str) -> Edit:
+    return Edit(file=file, new="\n" + code)
+
+
+def _forward_returns(code: str) -> Edit:
+    return Edit(file="bow_model.py", old=FORWARD, new=code)
+
+
+ATTACKS = {
+    "exit 0 at import, printing a fake score": Attack(
+        "solution",
+        (_append("bow_data.py", "import os\nprint('All tests passed! Score: 25/25')\nos._exit(0)\n"),),
+        ("tokenize", "vocab"),
+        "ended the test process (exit status 0)",
+    ),
+    "sys.exit(0) at import": Attack(
+        "solution", (_append("bow_model.py", "import sys\nsys.exit(0)\n"),), ("model_values",), "called sys.exit(0)"
+    ),
+    "infinite loop at import": Attack(
+        "solution",
+        (_append("bow_data.py", "while True:\n    pass\n"),),
+        ("one_hot",),
+        f"timed out after {TEST_TIMEOUT_S:g} s",
+    ),
+    "infinite loop inside a call": Attack(
+        "solution",
+        (Edit(file="bow_data.py", old=TOKENIZE, new="while True:\n        pass"),),
+        ("tokenize",),
+        f"timed out after {TEST_TIMEOUT_S:g} s",
+    ),
+    "patches torch.allclose, numpy.testing and torch.testing.assert_close": Attack(
+        "solution",
+        (
+            Edit(file="bow_data.py", old="text.lower()", new="text"),  # a real mistake, hidden by the patches
+            _append(
+                "bow_data.py",
+                "import numpy, numpy.testing, torch, torch.testing\n"
+                "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
+                "numpy.allclose = lambda *a, **k: True\n"
+                "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+                "torch.testing.assert_close = lambda *a, **k: None\n",
+            ),
+        ),
+        ("tokenize",),
+        "expected",
+    ),
+    "returns an always-equal object": Attack(
+        "solution",
+        (
+            _forward_returns(
+                "class AlwaysEqual:\n            shape = (5,)\n            def __eq__(self, other):\n"
+                "                return True\n        return AlwaysEqual()"
+            ),
+        ),
+        ("model_shape", "model_values"),
+        "that claims a shape but is not a tensor",
+    ),
+    "returns a lying torch.Tensor subclass": Attack(
+        "solution",
+        (
+            _forward_returns(
+                "class Lying(torch.Tensor):\n            def __eq__(self, other):\n                return True\n"
+                "            def allclose(self, *args, **kwargs):\n                return True\n"
+                "        return torch.zeros(len(features)).as_subclass(Lying)"
+            ),
+        ),
+        ("model_values",),
+        "a torch.Tensor subclass",
+    ),
+    "returns NaN": Attack(
+        "solution", (_forward_returns("return torch.full((len(features),), float('nan'))"),), ("model_values",), "NaN"
+    ),
+    "returns a broadcastable shape-(1,) tensor": Attack(
+        "solution",
+        (_forward_returns("return self.layers(features).mean().reshape(1)"),),
+        ("model_values",),
+        "expected shape (5,), got (1,)",
+    ),
+    "allocates far more memory than allowed": Attack(
+        "solution",
+        (
+            Edit(
+                file="bow_data.py",
+                old=TOKENIZE,
+                new="blocks = [bytearray(2**20) for _ in range(4096)]\n    " + TOKENIZE,
+            ),
+        ),
+        ("tokenize",),
+        f"used more than {TEST_MEMORY_MB} MiB",
+    ),
+    "asks torch for a huge tensor": Attack(
+        "solution",
+        (Edit(file="bow_data.py", old=TOKENIZE, new="torch.ones(2**31)\n    " + TOKENIZE),),
+        ("tokenize",),
+        f"used more than {TEST_MEMORY_MB} MiB",
+    ),
+    "prints without end": Attack(
+        "solution",
+        (Edit(file="bow_data.py", old=TOKENIZE, new="print('x' * 2**25)\n    " + TOKENIZE),),
+        ("tokenize",),
+        "MiB allowed (printed or to files)",
+    ),
+    "kills its parent, the worker": Attack(
+        "solution",
+        (_append("bow_data.py", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"),),
+        ("tokenize",),
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ATTACKS))
+def test_attack_is_contained(name: str, grader: Grader, make_submission: MakeSubmission) -> None:
+    attack = ATTACKS[name]
+    report = grader.grade(ASSIGNMENT, make_submission(attack.base, *attack.edits), only=list(attack.tests))
+    for outcome in report.outcomes:
+        assert outcome.score == 0, f"{outcome.test.id} scored {outcome.score}: {outcome.feedback}"
+        assert attack.reason in outcome.feedback
+    honest = grader.grade(ASSIGNMENT, make_submission("solution"), only=["tokenize"])
+    assert honest.score == honest.max_score, "the grader did not recover for the next submission"
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder both this test and the sandbox user can write (pytest's own tmp_path is private)."""
+    path = Path(tempfile.mkdtemp(prefix="autograder-attack-"))
+    os.chmod(path, 0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_forged_results_do_not_survive(grader: Grader, make_submission: MakeSubmission, shared_dir: Path) -> None:
+    """The submission writes results.json at import, from atexit, and from a process that waits for the
+    grader to finish; the file holds the honest result."""
+    results = shared_dir / "results.json"
+    fake = json.dumps({"score": 1000, "tests": []})
+    forger = (
+        "import atexit, os, time\n"
+        f"RESULTS, FAKE = {str(results)!r}, {fake!r}\n"
+        "def forge():\n"
+        "    try:\n        open(RESULTS, 'w').write(FAKE)\n    except OSError:\n        pass\n"
+        "forge()\natexit.register(forge)\n"
+        "if os.fork() == 0:\n    os.setsid()\n    time.sleep(1.0)\n    forge()\n    os._exit(0)\n"
+    )
+    report = grader.grade(
+        ASSIGNMENT, make_submission("solution", _append("bow_data.py", forger)), only=["tokenize", "vocab"]
+    )
+    assert json.loads(results.read_text())["score"] == 1000, "the attack should have managed to write"
+    write_results(results, report)
+    time.sleep(1.5)
+    written = json.loads(results.read_text())
+    assert written["score"] == report.max_score == report.score
+    assert [test["score"] for test in written["tests"]] == [o.test.points for o in report.outcomes]
+
+
+def test_background_processes_do_not_outlive_the_test(
+    grader: Grader, make_submission: MakeSubmission, shared_dir: Path
+) -> None:
+    pids = shared_dir
+    spawner = (
+        "import os, subprocess, time\n"
+        f"PIDS = {str(pids)!r}\n"
+        "def note(pid):\n    open(os.path.join(PIDS, str(pid)), 'w').close()\n"
+        "note(subprocess.Popen(['sleep', '300'], start_new_session=True).pid)\n"
+        "if os.fork() == 0:\n    os.setsid()\n"
+        "    if os.fork() == 0:\n        note(os.getpid())\n        time.sleep(300)\n    os._exit(0)\n"
+        "time.sleep(0.3)\n"
+    )
+    report = grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", spawner)), only=["tokenize"])
+    assert report.score == report.max_score  # spawning is not wrong in itself; outliving the test is
+    spawned = [int(name) for name in os.listdir(pids)]
+    assert len(spawned) == 2 * len(grader.assignments[ASSIGNMENT].test("tokenize").all_seeds)
+    assert [pid for pid in spawned if _alive(pid)] == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user exists only when grading as root")
+def test_sandbox_user_cannot_read_private_files(
+    grader: Grader, make_submission: MakeSubmission, shared_dir: Path
+) -> None:
+    findings = shared_dir
+    root = grader.kit.root
+    secrets = [
+        root / "grading.yaml",
+        root / "tests" / ASSIGNMENT / "heldout" / "labels.txt",
+        root / "tests" / ASSIGNMENT / "references" / "manifest.json",
+        root / "solutions" / ASSIGNMENT / "bow_model.py",
+    ]
+    spy = (
+        "import os\n"
+        f"for number, secret in enumerate({[str(s) for s in secrets]!r}):\n"
+        "    try:\n        open(secret).read()\n        verdict = 'read'\n"
+        "    except OSError as error:\n        verdict = type(error).__name__\n"
+        f"    open(os.path.join({str(findings)!r}, str(number)), 'w').write(verdict)\n"
+    )
+    grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", spy)), only=["tokenize"])
+    verdicts = [(findings / str(n)).read_text() for n in range(len(secrets))]
+    assert verdicts == ["PermissionError"] * len(secrets)
