@@ -163,6 +163,8 @@ def load_course(kit: Kit) -> Course:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     if not isinstance(raw, dict):
@@ -232,6 +234,8 @@ def probe_names(kit: Kit, assignment_id: str) -> set[str]:
         raise ConfigError(f"{kit.config_path}: assignment {assignment_id!r}: missing {path}") from None
     except SyntaxError as error:
         raise ConfigError(f"{path}:{error.lineno}: {error.msg}") from None
+    except ValueError as error:  # not UTF-8, or a NUL byte
+        raise ConfigError(f"{path}: not a readable Python file ({error})") from None
     return {
         node.name
         for node in tree.body

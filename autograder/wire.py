@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 
 MAGIC = b"AGW1"
-ALLOWED_DTYPES = frozenset(
-    {"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"}
-)
+ALLOWED_DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"})
 MAX_HEADER_BYTES = 16 * 2**20
+MAX_DIMENSIONS = 32
 
 
 class WireError(Exception):
@@ -77,7 +76,17 @@ def pack(outputs: Outputs, meta: dict[str, Any] | None = None) -> bytes:
 
 
 def unpack(frame: bytes) -> tuple[Outputs, dict[str, Any]]:
-    """Read a frame written by :func:`pack`; raise :class:`WireError` on anything malformed."""
+    """Read a frame written by :func:`pack`; raise :class:`WireError`, and nothing else, on anything
+    malformed: a test process can forge any bytes it likes."""
+    try:
+        return _unpack(frame)
+    except WireError:
+        raise
+    except (ValueError, TypeError, OverflowError, RecursionError, MemoryError) as error:
+        raise WireError(f"malformed frame ({type(error).__name__})") from None
+
+
+def _unpack(frame: bytes) -> tuple[Outputs, dict[str, Any]]:
     if len(frame) < 8 or frame[:4] != MAGIC:
         raise WireError("not a result frame")
     (length,) = struct.unpack("<I", frame[4:8])
@@ -109,7 +118,7 @@ def _read_value(name: str, entry: Any, blob: memoryview) -> Value:
     offset, nbytes = entry.get("offset"), entry.get("nbytes")
     if dtype not in ALLOWED_DTYPES:
         raise WireError(f"{name}: dtype {dtype!r} not allowed")
-    if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+    if not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS or not all(type(n) is int and n >= 0 for n in shape):
         raise WireError(f"{name}: bad shape {shape!r}")
     if type(offset) is not int or type(nbytes) is not int or offset < 0:
         raise WireError(f"{name}: bad offsets")
