@@ -38,21 +38,13 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self._done.is_set():
             pids = [os.getpid(), *limits.descendants(os.getpid())]
-            self.peak_bytes = max(self.peak_bytes, sum(_pss(pid) for pid in pids))
+            self.peak_bytes = max(self.peak_bytes, limits.smaps_rollup_bytes(pids, ("Pss:",)))
             self._done.wait(self.interval_s)
 
     def stop(self) -> int:
         self._done.set()
         self.join()
         return self.peak_bytes
-
-
-def _pss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as rollup:
-            return next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
-    except (OSError, StopIteration):
-        return 0
 
 
 def run_bench(kit: Kit, course: Course, assignment_id: str, runs: int, console: Console) -> int:

@@ -19,11 +19,12 @@ from autograder.judge import SeedRun, judge_seed, judge_test
 from autograder.kit import Kit
 from autograder.references import Key, load_references
 from autograder.sandbox.client import ProbeResult, Worker
+from autograder.sandbox.limits import DEDICATED
 from autograder.seal import seal_private_paths
 from autograder.submission import Submission, SubmissionError, prepare
 from autograder.wire import Outputs
 
-DEFAULT_SANDBOX_USER = "dedicated"  # a fresh uid per grader; or an account name
+DEFAULT_SANDBOX_USER = DEDICATED  # a fresh uid per grader; or an account name
 
 
 class GradingError(Exception):
@@ -122,7 +123,7 @@ class Grader:
                 notes.append(f"references were made with torch {manifest.get('torch')}, "
                              f"grading runs torch {self.worker.info.get('torch')}")
         try:
-            submission = prepare(source, assignment.files, self._fresh_folder())
+            submission = self.prepare(assignment_id, source)
             notes += submission.notes
         except SubmissionError as error:
             submission, notes = None, [str(error)]

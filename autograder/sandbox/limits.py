@@ -125,18 +125,21 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def private_memory_bytes(pids: list[int]) -> int:
-    """Memory the processes add on top of what they share with the warm worker (their USS)."""
+def smaps_rollup_bytes(pids: list[int], fields: tuple[str, ...]) -> int:
+    """The sum of the given /proc/<pid>/smaps_rollup fields (e.g. "Pss:") over processes still alive."""
     total = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                        total += int(line.split()[1]) * 1024
+                total += sum(int(line.split()[1]) * 1024 for line in rollup if line.startswith(fields))
         except OSError:
             continue
     return total
+
+
+def private_memory_bytes(pids: list[int]) -> int:
+    """Memory the processes add on top of what they share with the warm worker (their USS)."""
+    return smaps_rollup_bytes(pids, ("Private_Clean:", "Private_Dirty:"))
 
 
 def kill_everything_below(supervisor: int, user: SandboxUser | None, grace_s: float = 2.0) -> None:
