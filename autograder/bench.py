@@ -24,8 +24,9 @@ from rich.table import Table
 from autograder.config import Course
 from autograder.grading import Grader
 from autograder.kit import Kit
+from autograder.references import needed_keys
 from autograder.sandbox import limits
-from autograder.sandbox.client import WORKER_ENV
+from autograder.sandbox.spawn import WORKER_ENV
 
 
 class MemorySampler(threading.Thread):
@@ -47,10 +48,12 @@ class MemorySampler(threading.Thread):
         return self.peak_bytes
 
 
-def run_bench(kit: Kit, course: Course, assignment_id: str, runs: int, console: Console) -> int:
+def run_bench(
+    kit: Kit, course: Course, assignment_id: str, runs: int, console: Console, json_path: Path | None = None
+) -> int:
     assignment = course.assignment(assignment_id)
     solution = kit.solution_dir(assignment_id)
-    probe_runs = [(test.probe, seed) for test in assignment.tests for seed in test.all_seeds]
+    probe_runs = needed_keys(assignment)  # each (probe, seed) runs once per grading
 
     sampler = MemorySampler()
     sampler.start()
@@ -66,8 +69,28 @@ def run_bench(kit: Kit, course: Course, assignment_id: str, runs: int, console: 
     floor = _in_process_floor(kit, assignment_id, solution, assignment.files, probe_runs, runs)
     grade_s = statistics.median(grade_times)
     import_s = statistics.median(_fresh_torch_import() for _ in range(runs))
+    overhead_ms = (grade_s - floor) / len(probe_runs) * 1000
+    figures = {
+        "assignment": assignment_id,
+        "runs": runs,
+        "test_processes": len(probe_runs),
+        "grade_s": round(grade_s, 3),
+        "grade_runs_s": [round(t, 3) for t in grade_times],
+        "floor_s": round(floor, 3),
+        "overhead_ms_per_test": round(overhead_ms, 1),
+        "torch_import_s": round(import_s, 3),
+        "worker_start_s": round(startup_s, 3),
+        "peak_pss_mib": round(peak_bytes / 2**20, 1),
+        "score": report.score,
+        "max_score": report.max_score,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "torch": grader.worker.info.get("torch"),
+    }
+    if json_path is not None:
+        json_path.write_text(json.dumps(figures, indent=2) + "\n")
 
-    table = Table(title=f"bench {assignment_id}: {len(probe_runs)} test processes per grading", title_justify="left")
+    title = f"bench {assignment_id}: {len(probe_runs)} test processes per grading"
+    table = Table(title=title, title_justify="left")
     table.add_column("what")
     table.add_column("figure", justify="right")
     rows = [
@@ -75,7 +98,7 @@ def run_bench(kit: Kit, course: Course, assignment_id: str, runs: int, console: 
         (f"  score {report.score:g}/{report.max_score:g}; runs", ", ".join(f"{t:.2f}" for t in grade_times)),
         (f"same probes in one process, no isolation (median of {runs})", f"{floor:.2f} s"),
         ("ratio sandboxed / floor", f"{grade_s / floor:.2f}x"),
-        ("isolation overhead per test process", f"{(grade_s - floor) / len(probe_runs) * 1000:.0f} ms"),
+        ("isolation overhead per test process", f"{overhead_ms:.0f} ms"),
         (f"fresh interpreter importing torch (median of {runs})", f"{import_s:.2f} s"),
         ("warm worker start (import, warm-up), once per grading", f"{startup_s:.2f} s"),
         ("peak memory of all grading processes together (PSS)", f"{peak_bytes / 2**20:.0f} MiB"),
@@ -95,7 +118,7 @@ def _in_process_floor(
 ) -> float:
     job = {
         "assignment": assignment_id,
-        "probes": str(kit.probes_path(assignment_id)),
+        "tests": str(kit.tests_dir(assignment_id)),
         "modules": {Path(name).stem: str(solution / name) for name in files},
         "runs_of": probe_runs,
         "runs": runs,

@@ -1,4 +1,4 @@
-"""The ``autograder`` command: regen, validate, grade, check, demo, bench.
+"""The ``autograder`` command: regen, validate, grade, check, notebook, demo, bench.
 
 Every command acts on the kit found from the current folder upwards (the folder with grading.yaml).
 """
@@ -60,16 +60,25 @@ def cmd_check(kit: Kit, course: Course, args: argparse.Namespace, console: Conso
     return 0
 
 
+def cmd_notebook(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.notebook import write_notebook
+
+    for assignment_id in _ids(course, args.assignments):
+        console.print(f"wrote {write_notebook(kit, assignment_id).relative_to(kit.root)}")
+    return 0
+
+
 def cmd_demo(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
     from autograder.demo import run_demo
 
-    return run_demo(kit, course, console)
+    return run_demo(kit, course, _ids(course, [args.assignment] if args.assignment else []), console)
 
 
 def cmd_bench(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
     from autograder.bench import run_bench
 
-    return run_bench(kit, course, args.assignment, args.runs, console)
+    course.assignment(args.assignment)
+    return run_bench(kit, course, args.assignment, args.runs, console, args.json)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,12 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     student.add_argument("--device", **device)
     student.set_defaults(run=cmd_check)
 
-    demo = commands.add_parser("demo", help="regenerate, validate and grade example submissions of a1_bow")
+    notebook = commands.add_parser("notebook", help="build assignments/ID/ID.ipynb from its notebook.md")
+    notebook.add_argument("assignments", nargs="*", metavar="ID")
+    notebook.set_defaults(run=cmd_notebook)
+
+    demo = commands.add_parser("demo", help="regenerate, validate and grade example submissions of every assignment")
+    demo.add_argument("--assignment", metavar="ID", help="only this assignment")
     demo.set_defaults(run=cmd_demo)
 
     bench = commands.add_parser("bench", help="measure grading time, isolation overhead and memory")
-    bench.add_argument("assignment", nargs="?", default="a1_bow", metavar="ID")
+    bench.add_argument("assignment", metavar="ID")
     bench.add_argument("--runs", type=int, default=5, help="repetitions for each median (default: 5)")
+    bench.add_argument("--json", type=Path, metavar="PATH", help="also write the figures to this JSON file")
     bench.set_defaults(run=cmd_bench)
     return parser
 

@@ -47,11 +47,12 @@ class TestBase(Strict):
     probe: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     points: float = Field(ge=0)
     visibility: Visibility = "visible"
-    seeds: list[int] = Field(min_length=1)
-    hidden_seeds: list[int] = []
+    seeds: list[int] = Field(min_length=1)  # default: the assignment's seeds
+    hidden_seeds: list[int] = []  # default: the assignment's hidden_seeds
     timeout_s: float | None = Field(default=None, gt=0, le=3600)
     memory_mb: int | None = Field(default=None, gt=0)
     tolerance: dict[Device, Tolerance] = {}
+    hint: str | None = Field(default=None, min_length=1)  # shown when the test fails, like a TA's remark
 
     @model_validator(mode="after")
     def _distinct_seeds(self) -> TestBase:
@@ -85,7 +86,7 @@ class GradientTest(CompareTest):
 class AccuracyTest(TestBase):
     rule: Literal["accuracy"]
     output: str
-    labels: str  # a file of one integer label per line, relative to tests/<assignment>/
+    labels: str  # a file of one integer label per line, relative to tests/<assignment>/ (may be a sibling's)
     threshold: float = Field(gt=0, le=1)
     floor: float | None = Field(default=None, ge=0)
 
@@ -117,7 +118,20 @@ class Assignment(Strict):
     title: str
     files: list[str] = Field(min_length=1)
     preload: list[str] = []  # modules the warm worker imports for this assignment's code
+    seeds: list[int] = Field(default=[0], min_length=1)  # public seeds of every test that gives none
+    hidden_seeds: list[int] = []  # hidden seeds of every test that gives none
     tests: list[TestSpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _seed_defaults(cls, raw: Any) -> Any:
+        """A test without ``seeds`` or ``hidden_seeds`` takes the assignment's."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("tests"), list):
+            return raw
+        defaults = {key: raw[key] for key in ("seeds", "hidden_seeds") if key in raw}
+        defaults.setdefault("seeds", [0])
+        tests = [{**defaults, **test} if isinstance(test, dict) else test for test in raw["tests"]]
+        return {**raw, "tests": tests}
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Assignment:
@@ -219,10 +233,13 @@ def _check_assignment(kit: Kit, assignment_id: str, assignment: Assignment) -> N
                 f"{where}, test {test.id!r}, field 'probe': no probe {test.probe!r} in "
                 f"{kit.probes_path(assignment_id)} (probes there: {', '.join(sorted(probes)) or 'none'})"
             )
-        if isinstance(test, AccuracyTest) and not (kit.tests_dir(assignment_id) / test.labels).is_file():
-            raise ConfigError(
-                f"{where}, test {test.id!r}, field 'labels': no file {test.labels!r} in tests/{assignment_id}"
-            )
+        if isinstance(test, AccuracyTest):
+            labels = kit.labels_path(assignment_id, test.labels)
+            if not labels.is_relative_to(kit.root / "tests") or not labels.is_file():
+                raise ConfigError(
+                    f"{where}, test {test.id!r}, field 'labels': no file {test.labels!r} in tests/{assignment_id}"
+                    " (a path relative to that folder, inside tests/)"
+                )
 
 
 def probe_names(kit: Kit, assignment_id: str) -> set[str]:

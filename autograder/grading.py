@@ -9,16 +9,18 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from autograder.boundary import ProbeRequest, ProbeResult
 from autograder.config import AccuracyTest, Assignment, Course, Device, TestSpec
 from autograder.judge import SeedRun, judge_seed, judge_test
 from autograder.kit import Kit
 from autograder.references import Key, load_references
-from autograder.sandbox.client import ProbeResult, Worker
+from autograder.sandbox.client import Worker
 from autograder.sandbox.limits import DEDICATED
 from autograder.seal import seal_private_paths
 from autograder.submission import Submission, SubmissionError, prepare
@@ -81,10 +83,11 @@ class Grader:
         if user:
             seal_private_paths(kit)
         preload = sorted({m for a in self.assignments.values() for m in a.preload})
-        self.worker = Worker({a: kit.probes_path(a) for a in self.assignments}, preload, user)
+        self.worker = Worker({a: kit.tests_dir(a) for a in self.assignments}, preload, user, kit.root)
         self.device: Device = "cpu"
         self._workspace = Path(tempfile.mkdtemp(prefix="autograder-"))
         os.chmod(self._workspace, 0o711)
+        self._label_cache: dict[Path, np.ndarray] = {}
 
     def __enter__(self) -> Grader:
         self.worker.start()
@@ -109,46 +112,86 @@ class Grader:
         source: Path,
         only: list[str] | None = None,
         public_only: bool = False,
-        references: dict[Key, Outputs] | None = None,
     ) -> GradeReport:
         """Grade ``source``; ``public_only`` is the student's local check (visible tests, public seeds)."""
         started = time.monotonic()
         assignment = self.assignments[assignment_id]
         tests = self._select(assignment, only, public_only)
+        keys = sorted({(t.probe, s) for t in tests for s in self._seeds(t, public_only)})
+        references, manifest = load_references(self.kit, assignment_id, assignment, keys)
         notes: list[str] = []
-        if references is None:
-            keys = sorted({(t.probe, s) for t in tests for s in self._seeds(t, public_only)})
-            references, manifest = load_references(self.kit, assignment_id, assignment, keys)
-            if manifest.get("torch") != self.worker.info.get("torch"):
-                notes.append(f"references were made with torch {manifest.get('torch')}, "
-                             f"grading runs torch {self.worker.info.get('torch')}")
+        if manifest.get("torch") != self.worker.info.get("torch"):
+            notes.append(f"references were made with torch {manifest.get('torch')}, "
+                         f"grading runs torch {self.worker.info.get('torch')}")
         try:
             submission = self.prepare(assignment_id, source)
             notes += submission.notes
         except SubmissionError as error:
-            submission, notes = None, [str(error)]
-        outcomes = [
-            self._run_test(assignment_id, assignment, test, submission, references, public_only, notes)
-            for test in tests
-        ]
-        if submission is not None:
+            outcomes = [TestOutcome(test, 0.0, str(error), 0.0) for test in tests]
+            return GradeReport(assignment_id, assignment.title, self.device, outcomes,
+                               time.monotonic() - started, [str(error)])
+        try:
+            runs = self._run_probes(assignment_id, tests, submission, references, manifest, public_only)
+        finally:
             shutil.rmtree(submission.folder, ignore_errors=True)
+        outcomes = [self._judge(assignment_id, test, runs, public_only) for test in tests]
         return GradeReport(assignment_id, assignment.title, self.device, outcomes, time.monotonic() - started, notes)
 
-    def run_probe(self, assignment_id: str, test: TestSpec, submission: Submission, seed: int) -> ProbeResult:
+    def _run_probes(
+        self,
+        assignment_id: str,
+        tests: list[TestSpec],
+        submission: Submission,
+        references: dict[Key, Outputs],
+        manifest: dict,
+        public_only: bool,
+    ) -> dict[Key, SeedRun]:
+        """Run each (probe, seed) that the tests read, once. Seeds go in order, and a probe's next seed
+        is skipped once every test reading it has scored zero: the weakest seed decides a test."""
+        runs: dict[Key, SeedRun] = {}
+        warm = manifest.get("warm_imports", {})
+        for probe in dict.fromkeys(test.probe for test in tests):
+            readers = [test for test in tests if test.probe == probe]
+            seeds = sorted({s for t in readers for s in self._seeds(t, public_only)}, key=_public_first(readers))
+            for seed in seeds:
+                pending = [
+                    t for t in readers if seed in self._seeds(t, public_only) and not self._lost(assignment_id, t, runs)
+                ]
+                if not pending:
+                    continue
+                test = max(pending, key=lambda t: self.course.limits(t).timeout_s)  # the most generous limits
+                result = self.run_probe(assignment_id, test, submission, seed, warm.get(probe, []))
+                hidden = [t.hidden_seeds for t in readers if seed in t.hidden_seeds]
+                hidden_index = hidden[0].index(seed) + 1 if hidden else None
+                runs[(probe, seed)] = SeedRun(seed, hidden_index, result, references[(probe, seed)])
+        return runs
+
+    def _lost(self, assignment_id: str, test: TestSpec, runs: dict[Key, SeedRun]) -> bool:
+        """Whether a seed already run scored zero on ``test`` (so more seeds cannot change its score)."""
+        tolerance, labels = self.course.tolerance(test, self.device), self._labels(assignment_id, test)
+        return any(
+            judge_seed(test, run, tolerance, labels).fraction == 0
+            for (probe, _), run in runs.items()
+            if probe == test.probe
+        )
+
+    def run_probe(
+        self, assignment_id: str, test: TestSpec, submission: Submission, seed: int, warm_imports: list[str]
+    ) -> ProbeResult:
         limits = self.course.limits(test)
-        return self.worker.run({
-            "assignment": assignment_id,
-            "probe": test.probe,
-            "seed": seed,
-            "device": self.device,
-            "modules": {name: str(path) for name, path in submission.modules.items()},
-            "declared": self.assignments[assignment_id].module_names,
-            "timeout_s": limits.timeout_s,
-            "memory_mb": limits.memory_mb,
-            "file_size_mb": limits.file_size_mb,
-            "output_kb": limits.output_kb,
-        })
+        return self.worker.run(ProbeRequest(
+            assignment=assignment_id,
+            probe=test.probe,
+            seed=seed,
+            device=self.device,
+            modules={name: str(path) for name, path in submission.modules.items()},
+            declared=self.assignments[assignment_id].module_names,
+            timeout_s=limits.timeout_s,
+            memory_mb=limits.memory_mb,
+            file_size_mb=limits.file_size_mb,
+            output_kb=limits.output_kb,
+            warm_imports=warm_imports,
+        ))
 
     def prepare(self, assignment_id: str, source: Path) -> Submission:
         return prepare(source, self.assignments[assignment_id].files, self._fresh_folder())
@@ -174,35 +217,34 @@ class Grader:
     def _seeds(test: TestSpec, public_only: bool) -> list[int]:
         return test.seeds if public_only else test.all_seeds
 
-    def _run_test(
-        self,
-        assignment_id: str,
-        assignment: Assignment,
-        test: TestSpec,
-        submission: Submission | None,
-        references: dict[Key, Outputs],
-        public_only: bool,
-        notes: list[str],
+    def _judge(
+        self, assignment_id: str, test: TestSpec, runs: dict[Key, SeedRun], public_only: bool
     ) -> TestOutcome:
-        started = time.monotonic()
-        if submission is None:
-            return TestOutcome(test, 0.0, notes[0], 0.0)
-        labels = self._labels(assignment_id, test) if isinstance(test, AccuracyTest) else None
+        seed_runs = [runs[(test.probe, s)] for s in self._seeds(test, public_only) if (test.probe, s) in runs]
         tolerance = self.course.tolerance(test, self.device)
-        runs = []
-        for seed in self._seeds(test, public_only):
-            hidden_index = test.hidden_seeds.index(seed) + 1 if seed in test.hidden_seeds else None
-            result = self.run_probe(assignment_id, test, submission, seed)
-            runs.append(SeedRun(seed, hidden_index, result, references[(test.probe, seed)]))
-            if judge_seed(test, runs[-1], tolerance, labels).fraction == 0:
-                break  # the weakest seed decides: the remaining seeds cannot raise the score
-        verdict = judge_test(test, runs, tolerance, labels)
-        score = round(test.points * verdict.fraction, 4)
-        return TestOutcome(test, score, verdict.message, time.monotonic() - started)
+        verdict = judge_test(test, seed_runs, tolerance, self._labels(assignment_id, test))
+        seconds = sum(run.result.elapsed_s for run in seed_runs)
+        return TestOutcome(test, round(test.points * verdict.fraction, 4), verdict.message, seconds)
 
-    def _labels(self, assignment_id: str, test: AccuracyTest) -> np.ndarray:
-        path = self.kit.tests_dir(assignment_id) / test.labels
-        return np.array([int(line) for line in path.read_text().split()], dtype=np.int64)
+    def _labels(self, assignment_id: str, test: TestSpec) -> np.ndarray | None:
+        """The held-out labels an accuracy test needs (read once per grader), None for other tests."""
+        if not isinstance(test, AccuracyTest):
+            return None
+        path = self.kit.labels_path(assignment_id, test.labels)
+        if path not in self._label_cache:
+            self._label_cache[path] = np.array([int(line) for line in path.read_text().split()], dtype=np.int64)
+        return self._label_cache[path]
+
+
+def _public_first(tests: list[TestSpec]) -> Callable[[int], tuple[int, int]]:
+    """Sort key for seeds: public seeds first, then hidden ones, each in the order grading.yaml lists them."""
+    order = {}
+    for test in tests:
+        for position, seed in enumerate(test.seeds):
+            order.setdefault(seed, (0, position))
+        for position, seed in enumerate(test.hidden_seeds):
+            order.setdefault(seed, (1, position))
+    return order.__getitem__
 
 
 def grade_once(

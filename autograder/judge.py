@@ -6,16 +6,15 @@ A test scores what its weakest seed scores, so passing the public inputs alone e
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from itertools import pairwise
 
 import numpy as np
 
-from autograder.compare import compare
+from autograder.boundary import ProbeResult
+from autograder.compare import Mismatch, compare
 from autograder.config import AccuracyTest, CompareTest, GradientTest, PropertyTest, ShapeTest, TestSpec, Tolerance
-from autograder.sandbox.client import ProbeResult
-from autograder.wire import Array, Outputs, Value
+from autograder.wire import Array, Failed, Outputs, Value
 
 CONTEXT_OUTPUT = "inputs"  # a probe's optional list of inputs, shown next to a mismatch, never compared
 PRINTED_TAIL_CHARS = 1500
@@ -54,7 +53,8 @@ def judge_test(test: TestSpec, runs: list[SeedRun], tolerance: Tolerance, labels
     printed = weakest_run.result.printed.strip()
     if printed:
         note += f"\nYour code printed:\n{printed[-PRINTED_TAIL_CHARS:]}"
-    return Verdict(weakest.fraction, prefix + weakest.message + note)
+    hint = f"\nHint: {test.hint}" if test.hint else ""
+    return Verdict(weakest.fraction, prefix + weakest.message + hint + note)
 
 
 def _count_inputs(runs: list[SeedRun]) -> str:
@@ -86,7 +86,7 @@ def _judge_compare(test: CompareTest, run: SeedRun, tolerance: Tolerance) -> Ver
             return Verdict(0.0, f"the references have no output {name!r}: run `autograder regen`")
         if name not in run.result.outputs:
             return Verdict(0.0, f"{name}: the probe returned nothing")
-        problem = compare(
+        mismatch = compare(
             name,
             run.reference[name],
             run.result.outputs[name],
@@ -95,22 +95,25 @@ def _judge_compare(test: CompareTest, run: SeedRun, tolerance: Tolerance) -> Ver
             exact_dtype=test.dtype == "exact",
             shape_only=isinstance(test, ShapeTest),
         )
-        if problem:
-            lead = "wrong gradient: " if isinstance(test, GradientTest) else ""
-            return Verdict(0.0, lead + problem + _input_context(problem, run.result.outputs))
+        if mismatch:
+            lead = "wrong gradient: " if isinstance(test, GradientTest) and mismatch.kind == "values" else ""
+            return Verdict(0.0, lead + _explain(mismatch, run.reference))
     return Verdict(1.0, "")
 
 
-def _input_context(problem: str, outputs: Outputs) -> str:
-    """When a list output differs at item i and the probe listed its inputs, show input i."""
-    inputs = outputs.get(CONTEXT_OUTPUT)
-    match = re.match(r"^\w+\[(\d+)\]", problem)
-    if match and isinstance(inputs, list) and int(match.group(1)) < len(inputs):
-        return f"\n  for the input {inputs[int(match.group(1))]!r}"
-    return ""
+def _explain(mismatch: Mismatch, reference: Outputs) -> str:
+    """The mismatch's sentence, its traceback, and, when a list output differs at item i and the probe
+    listed its inputs, input i (taken from the reference: the submission cannot rewrite it)."""
+    text = mismatch.message + (f"\n{mismatch.detail}" if mismatch.detail else "")
+    inputs = reference.get(CONTEXT_OUTPUT)
+    if mismatch.item is not None and isinstance(inputs, list) and mismatch.item < len(inputs):
+        text += f"\n  for the input {inputs[mismatch.item]!r}"
+    return text
 
 
 def _judge_accuracy(test: AccuracyTest, predictions: Value, labels: np.ndarray) -> Verdict:
+    if isinstance(predictions, Failed):
+        return Verdict(0.0, f"{test.output}: {predictions.message}\n{predictions.traceback}".rstrip())
     if not isinstance(predictions, Array) or predictions.values.shape != labels.shape:
         shape = tuple(predictions.values.shape) if isinstance(predictions, Array) else type(predictions).__name__
         return Verdict(0.0, f"{test.output}: expected a tensor of shape {labels.shape}, got {shape}")
@@ -130,10 +133,14 @@ def _judge_property(test: PropertyTest, outputs: Outputs, tolerance: Tolerance) 
     missing = [name for name in test.outputs if name not in outputs]
     if missing:
         return Verdict(0.0, f"{', '.join(missing)}: the probe returned nothing")
+    failed = [(name, outputs[name]) for name in test.outputs if isinstance(outputs[name], Failed)]
+    if failed:
+        name, failure = failed[0]
+        return Verdict(0.0, f"{name}: {failure.message}\n{failure.traceback}".rstrip())
     if test.check == "equal":
         first, second = test.outputs
-        problem = compare(first, outputs[second], outputs[first], tolerance.rtol, tolerance.atol, exact_dtype=True)
-        return Verdict(0.0, f"{first} should equal {second}, but {problem}") if problem else Verdict(1.0, "")
+        mismatch = compare(first, outputs[second], outputs[first], tolerance.rtol, tolerance.atol, exact_dtype=True)
+        return Verdict(0.0, f"{first} should equal {second}, but {mismatch.message}") if mismatch else Verdict(1.0, "")
     name = test.outputs[0]
     series = _numbers(outputs[name])
     if series is None or len(series) < 2:

@@ -40,6 +40,30 @@ class Kit:
     def references_dir(self, assignment: str) -> Path:
         return self.tests_dir(assignment) / "references"
 
+    def alternatives_dir(self, assignment: str) -> Path:
+        """Correct variants of the solution, one folder each, that must get full marks."""
+        return self.tests_dir(assignment) / "alternatives"
+
+    def labels_path(self, assignment: str, relative: str) -> Path:
+        """A held-out labels file named in grading.yaml, relative to the assignment's tests folder."""
+        return (self.tests_dir(assignment) / relative).resolve()
+
+    def handout_dir(self, assignment: str) -> Path:
+        return self.root / "assignments" / assignment
+
+    def handout_path(self, assignment: str) -> Path:
+        return self.handout_dir(assignment) / "README.md"
+
+    def provenance_path(self, assignment: str) -> Path:
+        return self.handout_dir(assignment) / "data" / "PROVENANCE.md"
+
+    def notebook_source(self, assignment: str) -> Path:
+        """The notebook as Markdown (code cells fenced as python), from which the .ipynb is built."""
+        return self.handout_dir(assignment) / "notebook.md"
+
+    def notebook_path(self, assignment: str) -> Path:
+        return self.handout_dir(assignment) / f"{assignment}.ipynb"
+
     def private_paths(self) -> list[Path]:
         """What a sandboxed test must never read: the policy, the tests, references, labels, solutions."""
         return [self.config_path, self.root / "tests", self.root / "solutions"]

@@ -7,6 +7,7 @@ the solution or the probes is refused.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import shutil
@@ -15,10 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-import autograder.probes
+import autograder
+from autograder.boundary import ProbeResult
 from autograder.config import Assignment
 from autograder.kit import Kit
 from autograder.wire import Outputs, pack, unpack
+
+TOOLBOX = "autograder.probing"
 
 MANIFEST = "manifest.json"
 Key = tuple[str, int]  # (probe, seed)
@@ -54,29 +58,62 @@ def solution_digest(kit: Kit, assignment_id: str, assignment: Assignment) -> str
 
 
 def probes_digest(kit: Kit, assignment_id: str) -> str:
-    """Hash of the assignment's probes and of the probe API they are written with."""
-    sources = [kit.probes_path(assignment_id), Path(autograder.probes.__file__)]
-    return _sha256(path.read_bytes() for path in sources)
+    """Hash of the assignment's probes, the helpers beside them, and the toolbox modules they use: an
+    edit of a toolbox module stales only the references of assignments whose probes import it."""
+    own = sorted(kit.tests_dir(assignment_id).glob("*.py"))
+    sources = own + toolbox_modules(own)
+    return _sha256(path.name.encode() + path.read_bytes() for path in sources)
+
+
+def toolbox_modules(sources: list[Path]) -> list[Path]:
+    """The files of ``autograder.probing`` that ``sources`` import, directly or through each other."""
+    folder = Path(autograder.__file__).parent / "probing"
+    found: dict[str, Path] = {}
+    pending = list(sources)
+    while pending:
+        for module in _imported_toolbox_modules(pending.pop()):
+            path = folder / f"{module}.py" if module else folder / "__init__.py"
+            if module not in found and path.is_file():
+                found[module] = path
+                pending.append(path)
+    return [found[name] for name in sorted(found)]
+
+
+def _imported_toolbox_modules(path: Path) -> set[str]:
+    """Names of the toolbox modules a file imports ("" for the package itself)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(TOOLBOX):
+            names.add(node.module.removeprefix(TOOLBOX).lstrip("."))
+            if node.module == TOOLBOX:
+                names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(a.name.removeprefix(TOOLBOX).lstrip(".") for a in node.names if a.name.startswith(TOOLBOX))
+    return names
 
 
 def write_references(
     kit: Kit,
     assignment_id: str,
     assignment: Assignment,
-    produce: Callable[[Key], Outputs],
+    produce: Callable[[Key], ProbeResult],
     torch_version: str,
 ) -> Path:
-    """Produce every needed (probe, seed) output, then swap the new folder in at once."""
+    """Produce every needed (probe, seed) output, then swap the new folder in at once. The manifest
+    also keeps, per probe, the modules the solution's run imported, for the worker to preload."""
     final = kit.references_dir(assignment_id)
     staging = final.with_name(final.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     entries = {}
+    warm_imports: dict[str, set[str]] = {}
     for key in needed_keys(assignment):
-        frame = pack(produce(key))
+        result = produce(key)
+        frame = pack(result.outputs)
         path = staging / _relative(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(frame)
         entries[_relative(key)] = hashlib.sha256(frame).hexdigest()
+        warm_imports.setdefault(key[0], set()).update(result.imported)
     manifest = {
         "assignment": assignment_id,
         "device": "cpu",
@@ -85,6 +122,7 @@ def write_references(
         "solution_sha256": solution_digest(kit, assignment_id, assignment),
         "probes_sha256": probes_digest(kit, assignment_id),
         "references": entries,
+        "warm_imports": {probe: sorted(names) for probe, names in sorted(warm_imports.items()) if names},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     retired = final.with_name(final.name + ".old")

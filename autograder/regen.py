@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from autograder.boundary import ProbeResult
 from autograder.config import Course
 from autograder.grading import Grader
 from autograder.kit import Kit
 from autograder.references import Key, write_references
 from autograder.submission import Submission
-from autograder.wire import Outputs
+from autograder.wire import Failed
 
 
 class RegenError(Exception):
@@ -35,13 +36,17 @@ def regenerate(kit: Kit, course: Course, assignment_ids: list[str]) -> list[Path
     return written
 
 
-def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, key: Key) -> Outputs:
+def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, key: Key) -> ProbeResult:
+    """The solution's run of one probe and seed, with no warm imports, so that the run reports every
+    module it needs beyond the worker's own."""
     probe, seed = key
     tests = [t for t in grader.assignments[assignment_id].tests if t.probe == probe]
     test = max(tests, key=lambda t: grader.course.limits(t).timeout_s)  # the most generous limits
-    result = grader.run_probe(assignment_id, test, solution, seed)
-    if not result.ok:
-        raise RegenError(
-            f"the solution of {assignment_id} fails probe {probe!r} (seed {seed}): {result.message}\n{result.traceback}"
+    result = grader.run_probe(assignment_id, test, solution, seed, warm_imports=[])
+    failed = {name: value for name, value in result.outputs.items() if isinstance(value, Failed)}
+    if not result.ok or failed:
+        message, trace = (result.message, result.traceback) if not result.ok else next(
+            (f"{name}: {value.message}", value.traceback) for name, value in failed.items()
         )
-    return result.outputs
+        raise RegenError(f"the solution of {assignment_id} fails probe {probe!r} (seed {seed}): {message}\n{trace}")
+    return result

@@ -1,7 +1,8 @@
 """``autograder validate``: prove the tests of an assignment are right before students see them.
 
-The references are fresh; the solution gets full marks; the starter gets zero (and the grader
-survives it); every mutant loses points on each test it declares.
+The references are fresh; the solution gets full marks, and so does every correct alternative (a right
+answer written differently); the starter gets zero (and the grader survives it); every mutant loses
+points on each test it declares.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from autograder.config import Course
 from autograder.grading import Grader
 from autograder.kit import Kit
 from autograder.references import StaleReferences, load_references, needed_keys
-from autograder.variants import load_mutants, materialize
+from autograder.variants import alternatives, load_mutants, materialize, overlay
 
 
 @dataclass
@@ -53,6 +54,16 @@ def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> lis
         f"{solution.score:g}/{solution.max_score:g} in {solution.execution_time:.1f} s"
         + "".join(f"\n{o.test.id}: {o.feedback}" for o in failed),
     ))
+
+    with tempfile.TemporaryDirectory() as scratch:
+        for folder in alternatives(kit, assignment_id):
+            variant = overlay(kit.solution_dir(assignment_id), folder, assignment.files, Path(scratch) / folder.name)
+            report = grader.grade(assignment_id, variant)
+            lost = [o for o in report.outcomes if not o.passed]
+            checks.append(Check(
+                f"alternative {folder.name}", not lost,
+                f"{report.score:g}/{report.max_score:g}" + "".join(f"\n{o.test.id}: {o.feedback}" for o in lost),
+            ))
 
     starter = grader.grade(assignment_id, kit.starter_dir(assignment_id))
     scored = [o.test.id for o in starter.outcomes if o.score > 0]

@@ -55,6 +55,20 @@ def load_mutants(kit: Kit, assignment_id: str, assignment: Assignment) -> list[M
     return mutants
 
 
+def alternatives(kit: Kit, assignment_id: str) -> list[Path]:
+    """The correct variants of an assignment's solution: one folder each, holding the files it changes."""
+    folder = kit.alternatives_dir(assignment_id)
+    return sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+
+
+def overlay(base: Path, changes: Path, files: list[str], destination: Path) -> Path:
+    """The ``files`` of ``base``, each replaced by its copy in ``changes`` where there is one."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        shutil.copyfile(changes / name if (changes / name).is_file() else base / name, destination / name)
+    return destination
+
+
 def materialize(source: Path, files: list[str], edits: list[Edit], destination: Path) -> Path:
     """Copy ``files`` from ``source`` to ``destination`` and apply ``edits``."""
     destination.mkdir(parents=True, exist_ok=True)

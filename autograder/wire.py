@@ -25,12 +25,17 @@ class WireError(Exception):
     """A frame that is not what the format promises."""
 
 
+Axis = str | list[tuple[str, list[int]]]  # a name, or the named blocks that a flattened axis concatenates
+
+
 @dataclass(frozen=True)
 class Array:
-    """A tensor as data: its values and the torch dtype it had (bfloat16 travels as float32)."""
+    """A tensor as data: its values, the torch dtype it had (bfloat16 travels as float32), and optional
+    names of its axes, so that feedback can say "step 2, layers.0.bias[3]" instead of "index (1, 82)"."""
 
     values: np.ndarray
     torch_dtype: str
+    axes: tuple[Axis, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,16 @@ class Rejected:
     reason: str
 
 
-Value = Array | Rejected | Any  # anything else is plain JSON data
+@dataclass(frozen=True)
+class Failed:
+    """An output the probe could not compute, because the student's code raised while computing it; the
+    probe's other outputs still count."""
+
+    message: str
+    traceback: str = ""
+
+
+Value = Array | Rejected | Failed | Any  # anything else is plain JSON data
 Outputs = dict[str, Value]
 
 
@@ -65,10 +79,14 @@ def pack(outputs: Outputs, meta: dict[str, Any] | None = None) -> bytes:
                 "offset": offset,
                 "nbytes": len(raw),
             }
+            if value.axes is not None:
+                header["outputs"][name]["axes"] = list(value.axes)
             blobs.append(raw)
             offset += len(raw)
         elif isinstance(value, Rejected):
             header["outputs"][name] = {"kind": "rejected", "reason": value.reason}
+        elif isinstance(value, Failed):
+            header["outputs"][name] = {"kind": "failed", "message": value.message, "traceback": value.traceback}
         else:
             header["outputs"][name] = {"kind": "json", "value": value}
     encoded = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
@@ -112,6 +130,8 @@ def _read_value(name: str, entry: Any, blob: memoryview) -> Value:
         return entry.get("value")
     if kind == "rejected":
         return Rejected(str(entry.get("reason", "rejected")))
+    if kind == "failed":
+        return Failed(str(entry.get("message", "failed")), str(entry.get("traceback", "")))
     if kind != "array":
         raise WireError(f"{name}: unknown kind {kind!r}")
     dtype, shape = entry.get("dtype"), entry.get("shape")
@@ -125,4 +145,24 @@ def _read_value(name: str, entry: Any, blob: memoryview) -> Value:
     if nbytes != math.prod(shape) * np.dtype(dtype).itemsize or offset + nbytes > len(blob):
         raise WireError(f"{name}: size does not match shape")
     values = np.frombuffer(blob[offset : offset + nbytes], dtype=dtype).reshape(shape).copy()
-    return Array(values, str(entry.get("torch_dtype", dtype)))
+    return Array(values, str(entry.get("torch_dtype", dtype)), _read_axes(name, entry.get("axes"), shape))
+
+
+def _read_axes(name: str, axes: Any, shape: list[int]) -> tuple[Axis, ...] | None:
+    """Axis names as the probe gave them, or None; a malformed entry is an error, not a crash later."""
+    if axes is None:
+        return None
+    if not isinstance(axes, list) or len(axes) != len(shape):
+        raise WireError(f"{name}: axes do not match the shape")
+    checked: list[Axis] = []
+    for axis, size in zip(axes, shape, strict=True):
+        if isinstance(axis, str):
+            checked.append(axis)
+            continue
+        if not isinstance(axis, list) or not all(
+            isinstance(b, list) and len(b) == 2 and isinstance(b[0], str) and isinstance(b[1], list)
+            and all(type(n) is int and n >= 0 for n in b[1]) for b in axis
+        ) or sum(math.prod(b[1]) for b in axis) != size:
+            raise WireError(f"{name}: malformed axis blocks")
+        checked.append([(label, list(block_shape)) for label, block_shape in axis])
+    return tuple(checked)

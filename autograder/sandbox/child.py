@@ -8,21 +8,29 @@ outside with a timeout, a memory watch and a SIGKILL of everything it started.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import random
 import resource
+import sys
+import tempfile
 import traceback
+import types
 from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
 import torch
 
-from autograder.probes import Context, ProbeError, ProbeFunction
+from autograder.boundary import ProbeRequest
+from autograder.probing.core import Context, ProbeError, ProbeFunction
 from autograder.sandbox import importer
 from autograder.sandbox.limits import SandboxUser, confine
-from autograder.sandbox.serialize import to_wire
-from autograder.wire import pack
+from autograder.sandbox.serialize import to_wire_value
+from autograder.sandbox.spawn import WORKER_ENV
+from autograder.sandbox.view import SCRATCH, View
+from autograder.sandbox.view import inside as view_inside
+from autograder.wire import Failed, Outputs, pack
 
 _EXIT = os._exit
 _WRITE = os.write
@@ -30,32 +38,75 @@ MAX_MESSAGE_CHARS = 2000
 
 
 def run_test(
-    request: dict[str, Any],
+    request: ProbeRequest,
     probe_function: ProbeFunction,
     result_fd: int,
     capture_fd: int,
     scratch: Path,
     memory_limit_bytes: int | None,
     user: SandboxUser | None,
+    view: tuple[View, Path] | None,
 ) -> NoReturn:
-    files = {name: Path(path) for name, path in request["modules"].items()}
+    files = {name: view_inside(Path(path)) if view else Path(path) for name, path in request.modules.items()}
+    loaded_before = set(sys.modules)
     try:
         _keep_only_fds(result_fd, capture_fd)
-        confine(memory_limit_bytes, request["file_size_mb"] * 2**20, user)
+        confine(memory_limit_bytes, request.file_size_mb * 2**20, user, view)
+        scratch = SCRATCH if view is not None else scratch
         os.chdir(scratch)
-        os.environ.update(HOME=str(scratch), TMPDIR=str(scratch), USER="student", LOGNAME="student")
-        make_deterministic(request["seed"])
-        import_student = importer.install(files, request["declared"])
-        context = Context(request["seed"], torch.device(request["device"]), import_student)
-        frame = pack(to_wire(probe_function(context)), meta={"status": "ok"})
+        _minimal_environment(scratch)
+        tempfile.tempdir = str(scratch)  # the worker's cached choice would point elsewhere
+        make_deterministic(request.seed)
+        import_student = importer.install(files, request.declared)
+        context = Context(request.seed, torch.device(request.device), import_student)
+        outputs = _compute(probe_function(context), files, request)
+        imported = new_import_roots(loaded_before, set(files))
+        frame = pack(outputs, meta={"status": "ok", "imported": imported})
     except BaseException as error:  # noqa: BLE001 - everything the student's code raises is a result
-        frame = pack({}, meta=describe_failure(error, files, request["memory_mb"], request["file_size_mb"]))
+        frame = pack({}, meta=describe_failure(error, files, request.memory_mb, request.file_size_mb))
     try:
         view = memoryview(frame)
         while view:
             view = view[_WRITE(result_fd, view) :]
     finally:
         _EXIT(0)
+
+
+LAZY_OUTPUTS = (types.FunctionType, functools.partial)
+PASSED_ENVIRONMENT = ("PATH", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", *WORKER_ENV)
+
+
+def _minimal_environment(scratch: Path) -> None:
+    """Student code sees an explicit, minimal environment: never the grader's variables (a platform's
+    tokens, paths of the kit)."""
+    kept = {name: os.environ[name] for name in PASSED_ENVIRONMENT if name in os.environ}
+    os.environ.clear()
+    os.environ.update(kept, HOME=str(scratch), TMPDIR=str(scratch), USER="student", LOGNAME="student")
+
+
+def _compute(outputs: Any, files: dict[str, Path], request: ProbeRequest) -> Outputs:
+    """Turn what the probe returned into wire data. An output given as a function is computed here on
+    its own: what the student's code raises there fails that output only."""
+    if type(outputs) is not dict:
+        raise TypeError(f"a probe must return a dict of outputs, not {type(outputs).__name__}")
+    computed: Outputs = {}
+    for name, value in outputs.items():
+        if type(value) in LAZY_OUTPUTS:
+            try:
+                value = value()
+            except BaseException as error:  # noqa: BLE001 - the student's error, for this output alone
+                failure = describe_failure(error, files, request.memory_mb, request.file_size_mb)
+                computed[str(name)] = Failed(failure["message"], failure.get("traceback", ""))
+                continue
+        computed[str(name)] = to_wire_value(value)
+    return computed
+
+
+def new_import_roots(loaded_before: set[str], student_modules: set[str]) -> list[str]:
+    """Modules imported since ``loaded_before`` whose parent package was loaded already: importing these
+    in the worker loads all the others too."""
+    new = set(sys.modules) - loaded_before - student_modules
+    return sorted(name for name in new if name.rpartition(".")[0] not in new)
 
 
 def _keep_only_fds(result_fd: int, capture_fd: int) -> None:
@@ -72,15 +123,26 @@ def _keep_only_fds(result_fd: int, capture_fd: int) -> None:
     os.set_inheritable(result_fd, False)
 
 
-def make_deterministic(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+def deterministic_algorithms() -> None:
+    """Process-wide, once in the worker (every test process inherits it): deterministic kernels, no TF32.
+    torch's public switch also imports the compiler's configuration (about a second, and nothing a
+    probe uses), so the switch itself is called where torch offers it."""
+    switch = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if switch is None:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        switch(True, warn_only=True)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cudnn.deterministic = True
     torch.backends.cudnn.benchmark = False
+
+
+def make_deterministic(seed: int) -> None:
+    """Seed every random generator a probe or the student's code may draw from."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
 
 
 def describe_failure(

@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-import autograder
+from autograder.boundary import CHILD_STATUSES, STATUSES, ProbeRequest, ProbeResult
+from autograder.sandbox import spawn
 from autograder.sandbox.protocol import ProtocolError, read_frame, read_json, write_json
-from autograder.wire import Outputs, WireError, unpack
+from autograder.wire import WireError, unpack
 
 STARTUP_TIMEOUT_S = 300
 REPLY_MARGIN_S = 30
-WORKER_ENV = {
-    "PYTHONHASHSEED": "0",  # set iteration order in student code is the same in every run
-    "PYTHONDONTWRITEBYTECODE": "1",
-    "OMP_NUM_THREADS": "1",
-    "CUBLAS_WORKSPACE_CONFIG": ":4096:8",  # deterministic cuBLAS
-    "PYTORCH_NVML_BASED_CUDA_CHECK": "1",  # is_available() without creating a CUDA context
-}
-
-
-@dataclass
-class ProbeResult:
-    """What one test process produced: data (status "ok") or why there is none."""
-
-    status: str
-    message: str = ""
-    traceback: str = ""
-    outputs: Outputs = field(default_factory=dict)
-    printed: str = ""
-    elapsed_s: float = 0.0
-    peak_mb: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
 
 
 class WorkerError(Exception):
@@ -48,16 +21,18 @@ class WorkerError(Exception):
 
 
 class Worker:
-    """One warm worker process serving the probes of the given assignments."""
+    """One warm worker process serving the probes of the given assignments (``probes``: assignment ->
+    its tests folder, which holds probes.py)."""
 
-    def __init__(self, probes: dict[str, Path], preload: list[str], sandbox_user: str | None) -> None:
+    def __init__(self, probes: dict[str, Path], preload: list[str], sandbox_user: str | None, kit_root: Path) -> None:
         self._setup = {
             "probes": {assignment: str(path) for assignment, path in probes.items()},
             "preload": preload,
             "sandbox_user": sandbox_user,
+            "kit_root": str(kit_root),
         }
         self._process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.TemporaryFile()
+        self._log: IO[bytes] | None = None
         self.info: dict[str, Any] = {}
 
     def __enter__(self) -> Worker:
@@ -72,13 +47,7 @@ class Worker:
         return self._process.pid if self._process else None
 
     def start(self) -> None:
-        package_root = str(Path(autograder.__file__).resolve().parent.parent)
-        env = {**os.environ, **WORKER_ENV}
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env,
-        )
+        self._process, self._log = spawn.adopt()
         try:
             self.info = self._exchange(self._setup, STARTUP_TIMEOUT_S, frames=0)[0]
         except ProtocolError:
@@ -86,6 +55,9 @@ class Worker:
             detail = self._log.read().decode(errors="replace")[-3000:]
             self.close()
             raise WorkerError(f"the sandbox worker failed to start:\n{detail}") from None
+        if not self.info.get("ready"):
+            self.close()
+            raise WorkerError(f"grading cannot start: {self.info.get('problem')}")
 
     def close(self) -> None:
         if self._process and self._process.poll() is None:
@@ -93,10 +65,10 @@ class Worker:
             self._process.wait()
         self._process = None
 
-    def run(self, request: dict[str, Any]) -> ProbeResult:
+    def run(self, request: ProbeRequest) -> ProbeResult:
         """Run one test; if the worker itself is lost, the test fails and a fresh worker takes over."""
         try:
-            meta, frame = self._exchange(request, request["timeout_s"] + REPLY_MARGIN_S, frames=1)
+            meta, frame = self._exchange(request.to_json(), request.timeout_s + REPLY_MARGIN_S, frames=1)
         except ProtocolError:
             self.close()
             self.start()
@@ -127,18 +99,21 @@ def _result(meta: dict[str, Any], frame: bytes) -> ProbeResult:
         "peak_mb": float(meta.get("peak_mb", 0.0)),
     }
     if meta.get("status") != "reported":
-        return ProbeResult(str(meta.get("status")), str(meta.get("message", "")), **common)
+        status = meta.get("status")
+        return ProbeResult(status if status in STATUSES else "crash", str(meta.get("message", "")), **common)
     try:
         outputs, child_meta = unpack(frame)
     except WireError as error:
         return ProbeResult("garbage", f"the test process returned something that is not data ({error})", **common)
     status = child_meta.get("status")
-    if status not in {"ok", "error", "memory", "exit"}:
+    if status not in CHILD_STATUSES:
         return ProbeResult("garbage", "the test process returned an unknown status", **common)
+    imported = child_meta.get("imported")
     return ProbeResult(
-        str(status),
+        status,
         str(child_meta.get("message", "")),
         str(child_meta.get("traceback", "")),
         outputs if status == "ok" else {},
+        imported=[str(name) for name in imported] if isinstance(imported, list) else [],
         **common,
     )

@@ -12,6 +12,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.sandbox.view import View
+from autograder.sandbox.view import enter as enter_view
+
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
@@ -76,8 +79,11 @@ def harden_supervisor() -> None:
     prctl(PR_SET_DUMPABLE, 0)
 
 
-def confine(memory_limit_bytes: int | None, file_size_bytes: int, user: SandboxUser | None) -> None:
-    """Run in the fresh test process, before any student code: caps, no network, then drop root."""
+def confine(
+    memory_limit_bytes: int | None, file_size_bytes: int, user: SandboxUser | None, view: tuple[View, Path] | None
+) -> None:
+    """Run in the fresh test process, before any student code: caps, the allow-listed file system view
+    (which also cuts the network), then drop root."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_bytes, file_size_bytes))
@@ -88,8 +94,11 @@ def confine(memory_limit_bytes: int | None, file_size_bytes: int, user: SandboxU
         Path("/proc/self/oom_score_adj").write_text("1000")  # under memory pressure, die first
     except OSError:
         pass
-    if user is not None:
+    if view is not None:
+        enter_view(*view)
+    elif user is not None:
         _libc.unshare(CLONE_NEWNET)  # where the platform allows it; ignored elsewhere
+    if user is not None:
         resource.setrlimit(resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES))
         os.setgroups([])
         os.setgid(user.gid)

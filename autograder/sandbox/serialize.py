@@ -11,7 +11,8 @@ from typing import Any
 
 import torch
 
-from autograder.wire import Array, Outputs, Rejected, Value
+from autograder.probing.core import Named
+from autograder.wire import Array, Rejected, Value
 
 _DETACH = torch.Tensor.detach
 _TO = torch.Tensor.to
@@ -22,14 +23,13 @@ _SCALARS = (bool, int, float, str, type(None))
 MAX_JSON_ITEMS = 100_000
 
 
-def to_wire(outputs: Any) -> Outputs:
-    if type(outputs) is not dict:
-        raise TypeError(f"a probe must return a dict of outputs, not {type(outputs).__name__}")
-    return {str(name): to_wire_value(value) for name, value in outputs.items()}
-
-
 def to_wire_value(value: Any) -> Value:
     kind = type(value)
+    if kind is Named:
+        converted = to_wire_value(value.tensor)
+        if isinstance(converted, Array) and len(value.axes) == converted.values.ndim:
+            return Array(converted.values, converted.torch_dtype, tuple(value.axes))
+        return converted
     if kind is torch.Tensor:
         return _tensor(value)
     if isinstance(kind, type) and issubclass(kind, torch.Tensor):

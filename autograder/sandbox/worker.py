@@ -10,6 +10,7 @@ Run by the judge as ``python -m autograder.sandbox.worker``.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import os
 import select
@@ -22,10 +23,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
 
+import numpy.random  # noqa: F401 - every test process seeds it: imported once, here
 import torch
 
-from autograder.probes import DataFile, ProbeFunction, probes_of
-from autograder.sandbox import child, limits
+from autograder.boundary import ProbeRequest
+from autograder.probing.core import DataFile, ProbeFunction, probes_of
+from autograder.sandbox import child, limits, view
 from autograder.sandbox.protocol import ProtocolError, read_json, write_frame, write_json
 
 POLL_S = 0.05
@@ -39,29 +42,36 @@ def main() -> None:
     setup = read_json(inbox)
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
+    child.deterministic_algorithms()
     limits.prctl(limits.PR_SET_PDEATHSIG, signal.SIGKILL)
     limits.harden_supervisor()
     for name in setup["preload"]:
         importlib.import_module(name)
     probes = {
-        assignment: probes_of(import_probes(assignment, Path(path)))
-        for assignment, path in setup["probes"].items()
+        assignment: probes_of(import_probes(assignment, Path(folder)))
+        for assignment, folder in setup["probes"].items()
     }
     DataFile.preload_all()
-    _warm_up()
     user = limits.SandboxUser.resolve(setup["sandbox_user"]) if setup["sandbox_user"] else None
+    kit_root = Path(setup["kit_root"])
+    views = user is not None and views_work(kit_root)
+    problem = reachability_problem(user, kit_root) if user is not None and not views else None
     write_json(outbox, {
-        "ready": True,
+        "ready": problem is None,
+        "problem": problem,
         "probes": {assignment: sorted(found) for assignment, found in probes.items()},
         "torch": torch.__version__,
         "cuda": torch.cuda.is_available(),  # NVML-based (see the client), so no CUDA context here
     })
     while True:
         try:
-            request = read_json(inbox)
-        except ProtocolError:
+            request = ProbeRequest.from_json(read_json(inbox))
+        except (ProtocolError, TypeError):
             return
-        meta, frame = supervise(request, probes[request["assignment"]][request["probe"]], user)
+        _import_quietly(request.warm_imports)
+        meta, frame = supervise(
+            request, probes[request.assignment][request.probe], user, kit_root if views else None
+        )
         write_json(outbox, meta)
         write_frame(outbox, frame)
 
@@ -75,62 +85,116 @@ def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     return inbox, outbox
 
 
-def import_probes(assignment: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"autograder_probes_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+def import_probes(assignment: str, folder: Path) -> ModuleType:
+    """Import ``folder/probes.py`` as a module of a package made of ``folder``, so that probes can
+    import the helpers that only their assignment needs (``from .helpers import TrustedGRU``)."""
+    package_name = f"autograder_tests_{assignment}"
+    package = importlib.util.module_from_spec(importlib.machinery.ModuleSpec(package_name, None, is_package=True))
+    package.__path__ = [str(folder)]
+    sys.modules[package_name] = package
+    return importlib.import_module(f"{package_name}.probes")
 
 
-def _warm_up() -> None:
-    """Run a tiny CPU workload once, so the modules that torch imports lazily (optimizers pull in
-    hundreds) are loaded here and not in a test process that may not be allowed to read them."""
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
+def _import_quietly(names: list[str]) -> None:
+    """Import what the judge says the probe will need (what the solution's run imported, recorded by
+    ``regen``), once, here, so that each test process does not import it again; torch imports much
+    lazily (the first optimizer step pulls in ``torch._dynamo``, a second). A module that cannot be
+    imported here is the test process's business, not the worker's."""
+    for name in names:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - only a speed-up
+                continue
 
-    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Dropout(0.1), nn.Linear(3, 1))
-    loader = DataLoader(TensorDataset(torch.randn(8, 4), torch.ones(8)), batch_size=4, shuffle=True)
-    for optimizer_class in (torch.optim.SGD, torch.optim.Adam, torch.optim.AdamW):
-        optimizer = optimizer_class(model.parameters(), lr=0.01)
-        for features, labels in loader:
-            optimizer.zero_grad()
-            loss = nn.functional.binary_cross_entropy_with_logits(model(features).squeeze(-1), labels)
-            loss.backward()
-            optimizer.step()
-    nn.functional.cross_entropy(torch.randn(2, 3), torch.tensor([0, 2])).item()
-    torch.testing.assert_close(torch.ones(2), torch.ones(2))
+
+def views_work(kit_root: Path) -> bool:
+    """Whether a test process can enter the allow-listed file system view here (mount namespaces)."""
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as folder:
+        scratch, root = Path(folder) / "scratch", Path(folder) / "root"
+        scratch.mkdir()
+        root.mkdir()
+        return _in_test_process(lambda: view.enter(view.View.for_test(kit_root, [], scratch), root)) is None
+
+
+def reachability_problem(user: limits.SandboxUser, kit_root: Path) -> str | None:
+    """Why a test process, as the sandbox user and without the view, could not import modules the
+    worker did not preload (the Python installation or environment unreadable to it), or None."""
+    paths = view.python_paths(kit_root)
+
+    def read_as_sandbox_user() -> None:
+        os.setgroups([])
+        os.setgid(user.gid)
+        os.setuid(user.uid)
+        for path in paths:
+            os.listdir(path) if path.is_dir() else path.open("rb").close()
+
+    failure = _in_test_process(read_as_sandbox_user)
+    if failure is None:
+        return None
+    return (
+        f"the sandbox user cannot read the Python environment ({failure}), and this machine does not allow "
+        "mount namespaces, which would make it reachable without opening the kit; make the Python "
+        "installation and environment (and every folder above them) readable and searchable by others, "
+        "or grade as root where unshare(CLONE_NEWNS) is allowed"
+    )
+
+
+def _in_test_process(action: Any) -> str | None:
+    """Run ``action`` in a forked process; None if it succeeded, else its error in one line."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            action()
+            message = b""
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            message = f"{type(error).__name__}: {error}".encode()[:2000] or b"failed"
+        os.write(write_end, message)
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        message = reader.read()
+    os.waitpid(pid, 0)
+    return message.decode(errors="replace") or None
 
 
 def supervise(
-    request: dict[str, Any], probe_function: ProbeFunction, user: limits.SandboxUser | None
+    request: ProbeRequest, probe_function: ProbeFunction, user: limits.SandboxUser | None, kit_root: Path | None
 ) -> tuple[dict[str, Any], bytes]:
-    """Fork the test process, watch it from outside, clean up everything it left, report."""
+    """Fork the test process, watch it from outside, clean up everything it left, report. With a
+    ``kit_root``, the test process sees only the allow-listed view of the file system."""
     scratch = Path(tempfile.mkdtemp(prefix="autograder-test-"))
     if user is not None:
         os.chown(scratch, user.uid, user.gid)
+    root = Path(tempfile.mkdtemp(prefix="autograder-root-")) if kit_root is not None else None
+    submitted = [Path(path) for path in request.modules.values()]
+    test_view = (view.View.for_test(kit_root, submitted, scratch), root) if root is not None else None
     capture_path = scratch.parent / f"{scratch.name}.out"
     capture_fd = os.open(capture_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
-    memory_cap = request["memory_mb"] * 2**20
-    address_limit = limits.virtual_size_bytes() + memory_cap if request["device"] == "cpu" else None
+    memory_cap = request.memory_mb * 2**20
+    address_limit = limits.virtual_size_bytes() + memory_cap if request.device == "cpu" else None
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.close(read_end)
         os.setsid()
-        child.run_test(request, probe_function, write_end, capture_fd, scratch, address_limit, user)
+        child.run_test(request, probe_function, write_end, capture_fd, scratch, address_limit, user, test_view)
     os.close(write_end)
     os.close(capture_fd)
     try:
-        meta, frame = _watch(pid, read_end, started, request["timeout_s"], memory_cap)
+        meta, frame = _watch(pid, read_end, started, request.timeout_s, memory_cap)
     finally:
         os.close(read_end)
         limits.kill_everything_below(os.getpid(), user)
     meta["elapsed_s"] = round(time.monotonic() - started, 4)
-    meta["printed"] = _head(capture_path, request["output_kb"] * 1024)
+    meta["printed"] = _head(capture_path, request.output_kb * 1024)
     capture_path.unlink(missing_ok=True)
     shutil.rmtree(scratch, ignore_errors=True)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
     return meta, frame
 
 

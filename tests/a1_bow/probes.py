@@ -1,7 +1,8 @@
 """Probes of a1_bow: each builds seeded inputs, calls one part of the student's code, returns raw data.
 
 The training-loop and prediction probes use a trusted model of their own, so a wrong BowClassifier
-costs the model tests only, and a wrong train_epoch costs the training tests only.
+costs the model tests only, and a wrong train_epoch costs the training tests only. Outputs given as
+functions are computed one by one, so a wrong one_hot does not cost the bag_of_words test.
 """
 
 from __future__ import annotations
@@ -13,19 +14,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from autograder.probes import (
-    Context,
-    DataFile,
-    ProbeError,
-    RecordingSGD,
-    expect_type,
-    flat_parameters,
-    layer_shapes,
-    linear_layers,
-    probe,
-    set_seeded_weights,
-    stack_tensors,
-)
+from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.grads import backward_seeded
+from autograder.probing.optim import StepRecorder
+from autograder.probing.params import flat_parameters, linear_layers, parameter_blocks, seed_parameters
+from autograder.probing.tensors import expect_tensor, stack_tensors
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "assignments" / "a1_bow" / "data"
@@ -83,8 +76,12 @@ class TrustedClassifier(nn.Module):
 
 def _trusted_model(ctx: Context, vocab_size: int, hidden: int, dropout: float = 0.0) -> TrustedClassifier:
     model = TrustedClassifier(vocab_size, hidden, dropout)
-    set_seeded_weights(ctx, linear_layers(model, 2), scale=1.0)
+    seed_parameters(ctx, model, scale=1.0)
     return model.to(ctx.device)
+
+
+def layer_shapes(layers: list[nn.Linear]) -> list[list[int]]:
+    return [list(layer.weight.shape) for layer in layers]
 
 
 def _counts(ctx: Context, rows: int, vocab_size: int) -> torch.Tensor:
@@ -101,23 +98,27 @@ def tokenize(ctx: Context) -> dict[str, Any]:
 @probe
 def vocab(ctx: Context) -> dict[str, Any]:
     build_vocab = ctx.student("bow_data").build_vocab
-    sentences = _sentences(ctx, 150)[0]
+    sentences = [*_sentences(ctx, 150)[0], ""]
+    min_freq = 2 + ctx.seed % 2  # 2 or 3: never only the default
     return {
-        "entries": _vocab_entries(build_vocab(sentences, min_freq=2), "build_vocab(texts, min_freq=2)"),
-        "entries_all": _vocab_entries(build_vocab(sentences[:10], min_freq=1), "build_vocab(texts, min_freq=1)"),
+        "entries": lambda: _vocab_entries(build_vocab(sentences, min_freq=min_freq), f"build_vocab(texts, {min_freq})"),
+        "entries_all": lambda: _vocab_entries(build_vocab(sentences[:10]), "build_vocab(texts)"),
+        "entries_of_nothing": lambda: _vocab_entries(build_vocab([""]), "build_vocab([''])"),
     }
 
 
 @probe
 def vectors(ctx: Context) -> dict[str, Any]:
     bow = ctx.student("bow_data")
-    sentences = _sentences(ctx, 8)[0]
+    sentences = [*_sentences(ctx, 8)[0], "", "Zzz qqq!"]  # the empty text, and one of unknown words only
     vocab = _probe_vocab(ctx, sentences)
     tokens = [*ctx.sample(sorted(vocab), 6), UNK, "zzz-not-a-word"]
     return {
         "inputs": sentences,
-        "one_hot": stack_tensors([bow.one_hot(token, vocab) for token in tokens], "one_hot(token, vocab)"),
-        "bag_of_words": stack_tensors([bow.bag_of_words(s, vocab) for s in sentences], "bag_of_words(text, vocab)"),
+        "one_hot": lambda: stack_tensors([bow.one_hot(token, vocab) for token in tokens], "one_hot(token, vocab)"),
+        "bag_of_words": lambda: stack_tensors(
+            [bow.bag_of_words(s, vocab) for s in sentences], "bag_of_words(text, vocab)"
+        ),
     }
 
 
@@ -125,16 +126,23 @@ def vectors(ctx: Context) -> dict[str, Any]:
 def dataset(ctx: Context) -> dict[str, Any]:
     count = 9 + ctx.seed % 4
     sentences, labels = _sentences(ctx, count)
-    data = ctx.student("bow_data").BowDataset(sentences, labels, _probe_vocab(ctx, sentences))
-    items = [data[i] for i in range(count)]
-    if not all(type(item) in (tuple, list) and len(item) == 2 for item in items):
-        raise ProbeError("dataset[i] should be a pair (features, label)")
+    sentences[-1] = ""  # an empty review is still an item
+    bow = ctx.student("bow_data")
+    data = bow.BowDataset(sentences, labels, _probe_vocab(ctx, sentences))
+
+    def items() -> list[Any]:
+        pairs = [data[i] for i in range(count)]
+        if not all(type(item) in (tuple, list) and len(item) == 2 for item in pairs):
+            raise ProbeError("dataset[i] should be a pair (features, label)")
+        return pairs
+
     return {
-        "length": len(data),
-        "first_features": items[0][0],
-        "first_label": items[0][1],
-        "features": stack_tensors([x for x, _ in items], "dataset[i][0]"),
-        "labels": stack_tensors([y for _, y in items], "dataset[i][1]"),
+        "length": lambda: len(data),
+        "length_of_one": lambda: len(bow.BowDataset(sentences[:1], labels[:1], {UNK: 0})),
+        "first_features": lambda: items()[0][0],
+        "first_label": lambda: items()[0][1],
+        "features": lambda: stack_tensors([x for x, _ in items()], "dataset[i][0]"),
+        "labels": lambda: stack_tensors([y for _, y in items()], "dataset[i][1]"),
     }
 
 
@@ -143,45 +151,44 @@ def datasets_split(ctx: Context) -> dict[str, Any]:
     bow = ctx.student("bow_data")
     sentences, labels = _sentences(ctx, 60)
     train_texts, test_texts = sentences[:40], sentences[40:]
-    vocab, _, _ = bow.build_datasets(train_texts, labels[:40], test_texts, labels[40:], min_freq=1)
+    min_freq = 1 + ctx.seed % 2
+    vocab, _, _ = bow.build_datasets(train_texts, labels[:40], test_texts, labels[40:], min_freq=min_freq)
     return {
         "vocab_of_build_datasets": _vocab_entries(vocab, "the vocabulary build_datasets returns"),
-        "vocab_of_training_texts": _vocab_entries(bow.build_vocab(train_texts, min_freq=1), "build_vocab"),
+        "vocab_of_training_texts": _vocab_entries(bow.build_vocab(train_texts, min_freq=min_freq), "build_vocab"),
     }
 
 
 def _student_classifier(ctx: Context) -> tuple[nn.Module, list[nn.Linear], torch.Tensor]:
     vocab_size = 30 + ctx.seed
-    hidden1, hidden2 = ctx.random.choice([12, 16, 20]), ctx.random.choice([4, 6, 8])
+    hidden1, hidden2 = ctx.random.choice([12, 16, 20]), ctx.random.choice([4, 6, 8])  # never the defaults
     model = ctx.student("bow_model").BowClassifier(vocab_size, hidden1=hidden1, hidden2=hidden2)
     expect_type(model, nn.Module, "BowClassifier(...)")
     layers = linear_layers(model, 3)
-    set_seeded_weights(ctx, layers)
+    seed_parameters(ctx, model)
     return model.to(ctx.device), layers, _counts(ctx, 5, vocab_size)
 
 
 @probe
 def model_forward(ctx: Context) -> dict[str, Any]:
     model, layers, features = _student_classifier(ctx)
-    return {"logits": model(features), "layer_shapes": layer_shapes(layers)}
+    return {
+        "logits": lambda: model(features),
+        "logits_of_one": lambda: model(features[:1]),  # a batch of one is still (1,), not ()
+        "layer_shapes": layer_shapes(layers),
+    }
 
 
 @probe
 def model_backward(ctx: Context) -> dict[str, Any]:
     model, layers, features = _student_classifier(ctx)
     features.requires_grad_(True)
-    logits = model(features)
-    if type(logits) is not torch.Tensor or tuple(logits.shape) != (len(features),):
-        raise ProbeError(f"forward should return a tensor of shape ({len(features)},)")
-    (logits * ctx.randn(len(features))).sum().backward()
-    gradients = {"grad_features": features.grad}
+    logits = expect_tensor(model(features), "forward", shape=(len(features),))
+    tensors = {"features": features}
     for number, layer in enumerate(layers, start=1):
-        gradients[f"grad_linear{number}_weight"] = layer.weight.grad
-        gradients[f"grad_linear{number}_bias"] = layer.bias.grad
-    missing = [name for name, grad in gradients.items() if grad is None]
-    if missing:
-        raise ProbeError(f"no gradient reached {', '.join(missing)}: is the computation detached?")
-    return gradients
+        tensors[f"linear{number}_weight"] = layer.weight
+        tensors[f"linear{number}_bias"] = layer.bias
+    return backward_seeded(ctx, logits, tensors)
 
 
 def _loader(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> DataLoader:
@@ -190,15 +197,18 @@ def _loader(features: torch.Tensor, labels: torch.Tensor, batch_size: int) -> Da
 
 @probe
 def train_epoch(ctx: Context) -> dict[str, Any]:
-    vocab_size, rows = 12, 10  # batches of 4, 4 and 2: the last one is smaller
-    model = _trusted_model(ctx, vocab_size, hidden=6)
+    vocab_size, rows = 12, 9  # batches of 4, 4 and 1: the last one is a batch of one
+    model = _trusted_model(ctx, vocab_size, hidden=6, dropout=0.3)
+    model.eval()  # train_epoch must switch to training mode itself
     features, labels = _counts(ctx, rows, vocab_size), ctx.randint(2, rows).float()
-    optimizer = RecordingSGD(model.parameters(), lr=0.5)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    recorder = StepRecorder(optimizer, model)
     mean_loss = ctx.student("bow_model").train_epoch(model, _loader(features, labels, 4), optimizer)
     return {
         "mean_loss": mean_loss,
-        "step_gradients": optimizer.recorded(sum(p.numel() for p in model.parameters())),
-        "parameters": flat_parameters(model),
+        "step_gradients": named(recorder.gradients(), "step", parameter_blocks(model)),
+        "training_mode_at_each_step": recorder.training,
+        "parameters": named(flat_parameters(model), parameter_blocks(model)),
     }
 
 
@@ -219,7 +229,12 @@ def predict(ctx: Context) -> dict[str, Any]:
     vocab_size = 15
     model = _trusted_model(ctx, vocab_size, hidden=32, dropout=0.5)
     model.train()  # predict must switch to evaluation mode itself
-    return {"predictions": ctx.student("bow_model").predict(model, _counts(ctx, 64, vocab_size))}
+    predict = ctx.student("bow_model").predict
+    features = _counts(ctx, 64, vocab_size)
+    return {
+        "predictions": lambda: predict(model, features),
+        "prediction_of_one": lambda: predict(model, features[:1]),
+    }
 
 
 @probe

@@ -42,7 +42,10 @@ Raw = dict[str, Any]
 
 
 def _raw_policy() -> Raw:
-    return yaml.safe_load((ROOT / CONFIG_NAME).read_text(encoding="utf-8"))
+    """The kit's grading.yaml, reduced to the assignment these tests break."""
+    raw = yaml.safe_load((ROOT / CONFIG_NAME).read_text(encoding="utf-8"))
+    raw["assignments"] = {ASSIGNMENT: raw["assignments"][ASSIGNMENT]}
+    return raw
 
 
 def _tests(raw: Raw) -> list[Raw]:
@@ -96,7 +99,12 @@ def _shadowing_file(raw: Raw) -> None:
 
 def _overlapping_seeds(raw: Raw) -> None:
     test = _test(raw, "vocab")
-    test["hidden_seeds"] = [test["seeds"][0]]
+    test["hidden_seeds"] = [test.get("seeds", raw["assignments"][ASSIGNMENT]["seeds"])[0]]
+
+
+def _overlapping_default_seeds(raw: Raw) -> None:
+    assignment = raw["assignments"][ASSIGNMENT]
+    assignment["hidden_seeds"] = [assignment["seeds"][0]]
 
 
 # Each case: the new grading.yaml (text, bytes, or None for no file) and what the error must say.
@@ -141,6 +149,11 @@ BROKEN_POLICIES: list[Any] = [
         lambda: _edited(_overlapping_seeds),
         ["{path}", "assignment 'a1_bow'", "test 'vocab'", "seeds and hidden_seeds must all be different"],
         id="overlapping-seeds",
+    ),
+    pytest.param(
+        lambda: _edited(_overlapping_default_seeds),
+        ["{path}", "assignment 'a1_bow'", "seeds and hidden_seeds must all be different"],
+        id="overlapping-default-seeds",
     ),
     pytest.param(
         lambda: _edited(_shadowing_file),

@@ -72,3 +72,13 @@ def test_unknown_assignment_and_test_are_clear_errors() -> None:
     completed = autograder("grade", str(ROOT / "starter" / ASSIGNMENT), "--assignment", ASSIGNMENT, "--only", "nope")
     assert completed.returncode == 2
     assert "no test nope" in completed.stderr
+
+
+def test_bench_writes_its_figures_as_json(tmp_path: Path) -> None:
+    figures_path = tmp_path / "bench.json"
+    completed = autograder("bench", ASSIGNMENT, "--runs", "1", "--json", str(figures_path))
+    assert completed.returncode == 0, completed.stderr
+    figures = json.loads(figures_path.read_text())
+    for key in ("grade_s", "floor_s", "overhead_ms_per_test", "peak_pss_mib"):
+        assert (isinstance(figures[key], float | int) and figures[key] > 0) or key == "overhead_ms_per_test", figures
+    assert figures["score"] == figures["max_score"] > 0

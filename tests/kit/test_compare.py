@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.compare import compare
+from autograder.boundary import ProbeResult
+from autograder.compare import Mismatch, compare
 from autograder.config import AccuracyTest, Course, Tolerance
 from autograder.judge import SeedRun, judge_seed, judge_test
-from autograder.sandbox.client import ProbeResult
-from autograder.wire import Array, Outputs, Rejected
+from autograder.wire import Array, Failed, Outputs, Rejected
 
 ASSIGNMENT = "a1_bow"
 RTOL, ATOL = 1e-5, 1e-6
@@ -23,8 +23,12 @@ def _array(values: Any, torch_dtype: str) -> Array:
     return Array(np.asarray(values, dtype=numpy_dtype), torch_dtype)
 
 
+def _message(mismatch: Mismatch | None) -> str | None:
+    return None if mismatch is None else mismatch.message
+
+
 def _compare(expected: Any, actual: Any, exact_dtype: bool = False, shape_only: bool = False) -> str | None:
-    return compare("out", expected, actual, RTOL, ATOL, exact_dtype=exact_dtype, shape_only=shape_only)
+    return _message(compare("out", expected, actual, RTOL, ATOL, exact_dtype=exact_dtype, shape_only=shape_only))
 
 
 # ---------------------------------------------------------------- compare: arrays
@@ -100,7 +104,7 @@ def test_values_outside_tolerance_fail_with_largest_error() -> None:
 def test_integer_arrays_compare_exactly() -> None:
     """Integer tensors ignore the tolerances: a difference of 1 fails even with huge rtol/atol."""
     expected, actual = _array([[1, 2], [3, 4]], "torch.int64"), _array([[1, 2], [3, 5]], "torch.int64")
-    message = compare("ids", expected, actual, rtol=1.0, atol=10.0, exact_dtype=False)
+    message = _message(compare("ids", expected, actual, rtol=1.0, atol=10.0, exact_dtype=False))
     assert message is not None
     assert "1 of 4 values differ" in message and "index (1, 1)" in message, message
     assert "expected 4, got 5" in message, message
@@ -143,7 +147,7 @@ def test_nested_lists_report_path_of_first_difference() -> None:
     expected = [["it", "'s"], ["a"], ["great", "film"], ["do", "n't", "watch"]]
     actual = [list(tokens) for tokens in expected]
     actual[3][2] = "see"
-    message = compare("tokens", expected, actual, RTOL, ATOL, exact_dtype=False)
+    message = _message(compare("tokens", expected, actual, RTOL, ATOL, exact_dtype=False))
     assert message is not None
     assert message.startswith("tokens[3][2]:"), message
     assert "'watch'" in message and "'see'" in message, message
@@ -151,9 +155,9 @@ def test_nested_lists_report_path_of_first_difference() -> None:
 
 def test_list_length_and_mapping_paths() -> None:
     """A missing item and a difference inside a mapping are reported at their path."""
-    message = compare("tokens", [["a", "b"], ["c"]], [["a", "b"], ["c", "d"]], RTOL, ATOL, exact_dtype=False)
+    message = _message(compare("tokens", [["a", "b"], ["c"]], [["a", "b"], ["c", "d"]], RTOL, ATOL, False))
     assert message is not None and message.startswith("tokens[1]:") and "1 items, got 2" in message, message
-    message = compare("vocab", {"<unk>": 0, "a": [1, 2]}, {"<unk>": 0, "a": [1, 3]}, RTOL, ATOL, exact_dtype=False)
+    message = _message(compare("vocab", {"<unk>": 0, "a": [1, 2]}, {"<unk>": 0, "a": [1, 3]}, RTOL, ATOL, False))
     assert message is not None and message.startswith("vocab['a'][1]:"), message
 
 
@@ -319,3 +323,55 @@ def test_gradient_rule_says_gradient(course: Course, tolerance: Tolerance) -> No
     verdict = judge_test(test, [SeedRun(test.seeds[0], None, _ok(actual), reference)], tolerance, None)
     assert verdict.fraction == 0.0
     assert verdict.message.startswith("wrong gradient: input_grad:"), verdict.message
+
+
+# ---------------------------------------------------------------- feedback in the probe's own terms
+
+
+def test_positions_use_the_probe_axis_names() -> None:
+    """Where the probe named its axes, a position reads "step 2, b[1]", not "index (1, 5)"."""
+    blocks = [("w", [2, 2]), ("b", [2])]  # a flattened axis of 6 values: w (2, 2), then b (2,)
+    expected = Array(np.zeros((3, 6), dtype=np.float32), "torch.float32", ("step", blocks))
+    wrong = np.zeros((3, 6), dtype=np.float32)
+    wrong[1, 5] = 1.0
+    message = _compare(expected, _array(wrong, "torch.float32"))
+    assert message is not None and "at step 2, b[1]" in message, message
+    wrong[1, 5], wrong[2, 2] = 0.0, 1.0
+    message = _compare(expected, _array(wrong, "torch.float32"))
+    assert message is not None and "at step 3, w[1, 0]" in message, message
+    unnamed = _compare(_array(np.zeros((3, 6)), "torch.float32"), _array(wrong, "torch.float32"))
+    assert unnamed is not None and "at index (2, 2)" in unnamed, unnamed
+
+
+def test_relative_error_ignores_expected_zeros() -> None:
+    """A relative error against an expected value of (almost) zero is noise: it is not reported there."""
+    expected = np.array([0.0, 1e-30, 2.0, 4.0])
+    actual = np.array([0.5, 0.5, 2.0, 4.4])
+    message = _compare(_array(expected, "torch.float64"), _array(actual, "torch.float64"))
+    assert message is not None
+    assert "largest relative error 0.1 at index (3,)" in message, message
+    only_zeros = _compare(_array(np.zeros(3), "torch.float64"), _array(np.ones(3), "torch.float64"))
+    assert only_zeros is not None and "relative" not in only_zeros, only_zeros
+
+
+def test_failed_output_carries_its_own_error() -> None:
+    """An output the probe could not compute reports the student's error and traceback, as data."""
+    mismatch = compare("one_hot", _array([1.0], "torch.float32"), Failed("IndexError: out of range", "  line 3"),
+                       RTOL, ATOL, exact_dtype=False)
+    assert mismatch is not None and mismatch.kind == "failed"
+    assert mismatch.message == "one_hot: IndexError: out of range" and mismatch.detail == "  line 3"
+
+
+def test_list_mismatch_names_the_item() -> None:
+    """A list output that differs at item i says i, so the judge can show the probe's input i."""
+    mismatch = compare("tokens", [["a"], ["b", "c"]], [["a"], ["b", "d"]], RTOL, ATOL, exact_dtype=False)
+    assert mismatch is not None and mismatch.item == 1 and mismatch.message.startswith("tokens[1][1]")
+
+
+def test_hint_is_shown_on_failure_only(course: Course, tolerance: Tolerance) -> None:
+    """A test's hint from grading.yaml follows the feedback of a failing test, never a passing one."""
+    test = course.assignment(ASSIGNMENT).test("tokenize").model_copy(update={"hint": "lowercase first"})
+    reference = {"tokens": [["a"]]}
+    failing = judge_test(test, [SeedRun(0, None, _ok({"tokens": [["A"]]}), reference)], tolerance, None)
+    passing = judge_test(test, [SeedRun(0, None, _ok(reference), reference)], tolerance, None)
+    assert "\nHint: lowercase first" in failing.message and "Hint" not in passing.message

@@ -1,4 +1,5 @@
-"""References: regenerating gives the committed bytes, and stale references are refused."""
+"""References: regenerating gives the committed bytes (every assignment), stale references are refused,
+and an edit stales only the references of the assignments whose probes it concerns."""
 
 from __future__ import annotations
 
@@ -7,23 +8,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kit_support import ASSIGNMENT, ROOT
+from kit_support import ASSIGNMENT, ASSIGNMENTS, ROOT
 
 from autograder.config import load_course
 from autograder.grading import grade_once
 from autograder.kit import Kit
-from autograder.references import StaleReferences, load_references, needed_keys
+from autograder.references import StaleReferences, load_references, needed_keys, probes_digest, toolbox_modules
 from autograder.regen import regenerate
 
-KIT_PARTS = ["grading.yaml", f"assignments/{ASSIGNMENT}/data", f"solutions/{ASSIGNMENT}", f"tests/{ASSIGNMENT}"]
+KIT_PARTS = ["grading.yaml", "assignments", "solutions", "tests"]
 
 
 @pytest.fixture
 def kit_copy(tmp_path: Path) -> Kit:
     for part in KIT_PARTS:
         source, target = ROOT / part, tmp_path / part
-        target.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, target)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "kit"))
+        else:
+            shutil.copyfile(source, target)
     return Kit(tmp_path)
 
 
@@ -31,11 +34,30 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_regen_reproduces_the_committed_references(kit_copy: Kit) -> None:
-    committed = _files(kit_copy.references_dir(ASSIGNMENT))
-    shutil.rmtree(kit_copy.references_dir(ASSIGNMENT))
-    regenerate(kit_copy, load_course(kit_copy), [ASSIGNMENT])
-    assert _files(kit_copy.references_dir(ASSIGNMENT)) == committed
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_regen_reproduces_the_committed_references(kit_copy: Kit, assignment_id: str) -> None:
+    committed = _files(kit_copy.references_dir(assignment_id))
+    shutil.rmtree(kit_copy.references_dir(assignment_id))
+    regenerate(kit_copy, load_course(kit_copy), [assignment_id])
+    assert _files(kit_copy.references_dir(assignment_id)) == committed
+
+
+def test_helper_edit_stales_only_its_assignment(kit_copy: Kit) -> None:
+    """A helper beside one assignment's probes changes that assignment's probe digest, no other's."""
+    before = {a: probes_digest(kit_copy, a) for a in ASSIGNMENTS}
+    (kit_copy.tests_dir(ASSIGNMENT) / "extra_helper.py").write_text("HELP = 1\n", encoding="utf-8")
+    after = {a: probes_digest(kit_copy, a) for a in ASSIGNMENTS}
+    assert [a for a in ASSIGNMENTS if before[a] != after[a]] == [ASSIGNMENT]
+
+
+def test_toolbox_digest_covers_only_the_modules_used(tmp_path: Path) -> None:
+    """Probes that import only the probe contract depend on core.py alone; importing the optimizer
+    recorder adds optim.py (and what it imports), never the whole toolbox."""
+    probes = tmp_path / "probes.py"
+    probes.write_text("from autograder.probing.core import Context, probe\n", encoding="utf-8")
+    assert [path.name for path in toolbox_modules([probes])] == ["core.py"]
+    probes.write_text("from autograder.probing import optim\nfrom autograder.probing.core import probe\n")
+    assert [path.name for path in toolbox_modules([probes])] == ["__init__.py", "core.py", "optim.py"]
 
 
 def _load(kit: Kit) -> None:

@@ -1,0 +1,36 @@
+"""The judge's process never imports torch: it holds the policy, the references and the labels, and
+trusts only what it imports (numpy, pydantic, yaml, rich). Checked in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from kit_support import ROOT
+
+GRADING_SIDE = [
+    "autograder.launch", "autograder.cli", "autograder.config", "autograder.kit", "autograder.boundary",
+    "autograder.wire", "autograder.compare", "autograder.judge", "autograder.references", "autograder.report",
+    "autograder.grading", "autograder.regen", "autograder.validate", "autograder.variants", "autograder.demo",
+    "autograder.bench", "autograder.notebook", "autograder.submission", "autograder.seal",
+    "autograder.sandbox.client", "autograder.sandbox.spawn", "autograder.sandbox.protocol",
+]
+
+
+def test_grading_side_imports_no_torch() -> None:
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {GRADING_SIDE!r}:\n    importlib.import_module(name)\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m == 'torch' or m.startswith('torch.'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [], "the judge's process imported torch"
+
+
+def test_the_sandbox_side_does_import_torch() -> None:
+    """The check above can fail: importing a sandbox-side module does load torch."""
+    code = "import sys, autograder.sandbox.worker\nprint('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
