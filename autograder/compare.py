@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from autograder.text import short_repr
 from autograder.wire import Array, Axis, Failed, Rejected, Value
 
 MismatchKind = Literal["failed", "rejected", "type", "shape", "dtype", "nonfinite", "values", "data"]
@@ -179,7 +180,7 @@ def _compare_data(path: str, expected: Any, actual: Any, rtol: float, atol: floa
 def _data_difference(path: str, expected: Any, actual: Any, rtol: float, atol: float) -> str | None:
     if isinstance(expected, bool) or isinstance(actual, bool):
         same = type(expected) is type(actual) and expected == actual
-        return None if same else f"{path}: expected {expected!r}, got {actual!r}"
+        return None if same else f"{path}: expected {short_repr(expected)}, got {short_repr(actual)}"
     if isinstance(expected, float) or (isinstance(expected, int) and isinstance(actual, float)):
         if not isinstance(actual, int | float):
             return f"{path}: expected a number, got {_describe(actual)}"
@@ -207,5 +208,5 @@ def _data_difference(path: str, expected: Any, actual: Any, rtol: float, atol: f
                 return problem
         return None
     if type(expected) is not type(actual) or expected != actual:
-        return f"{path}: expected {expected!r}, got {actual!r}"
+        return f"{path}: expected {short_repr(expected)}, got {short_repr(actual)}"
     return None

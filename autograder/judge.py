@@ -14,6 +14,7 @@ import numpy as np
 from autograder.boundary import ProbeResult
 from autograder.compare import Mismatch, compare
 from autograder.config import AccuracyTest, CompareTest, GradientTest, PropertyTest, ShapeTest, TestSpec, Tolerance
+from autograder.text import FEEDBACK_CHARS, clean, short_repr
 from autograder.wire import Array, Failed, Outputs, Value
 
 CONTEXT_OUTPUT = "inputs"  # a probe's optional list of inputs, shown next to a mismatch, never compared
@@ -46,7 +47,8 @@ def judge_test(test: TestSpec, runs: list[SeedRun], tolerance: Tolerance, labels
     weakest_run, weakest = min(verdicts, key=lambda pair: pair[1].fraction)
     if weakest.fraction >= 1.0:
         detail = "; ".join(v.message for _, v in verdicts if v.message)
-        return Verdict(1.0, f"passed on {_count_inputs(runs)}" + (f". {detail}" if detail else ""))
+        message = f"passed on {_count_inputs(runs)}" + (f". {detail}" if detail else "")
+        return Verdict(1.0, clean(message, FEEDBACK_CHARS))
     passed = sum(1 for _, v in verdicts if v.fraction >= 1.0)
     prefix = f"On {weakest_run.label}: " if len(runs) > 1 or weakest_run.hidden_index else ""
     note = f"\n(passed {passed} of {len(runs)} inputs)" if len(runs) > 1 else ""
@@ -54,7 +56,7 @@ def judge_test(test: TestSpec, runs: list[SeedRun], tolerance: Tolerance, labels
     if printed:
         note += f"\nYour code printed:\n{printed[-PRINTED_TAIL_CHARS:]}"
     hint = f"\nHint: {test.hint}" if test.hint else ""
-    return Verdict(weakest.fraction, prefix + weakest.message + hint + note)
+    return Verdict(weakest.fraction, clean(prefix + weakest.message + hint + note, FEEDBACK_CHARS))
 
 
 def _count_inputs(runs: list[SeedRun]) -> str:
@@ -107,7 +109,7 @@ def _explain(mismatch: Mismatch, reference: Outputs) -> str:
     text = mismatch.message + (f"\n{mismatch.detail}" if mismatch.detail else "")
     inputs = reference.get(CONTEXT_OUTPUT)
     if mismatch.item is not None and isinstance(inputs, list) and mismatch.item < len(inputs):
-        text += f"\n  for the input {inputs[mismatch.item]!r}"
+        text += f"\n  for the input {short_repr(inputs[mismatch.item])}"
     return text
 
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autograder.grading import GradeReport
+from autograder.text import clean
 
 MAX_LISTED_FAILURES = 4
 
@@ -40,7 +42,7 @@ def gradescope_results(report: GradeReport) -> dict[str, Any]:
 
 def _summary(report: GradeReport) -> str:
     lines = [f"{report.title}: {report.score:g} / {report.max_score:g} (graded on {report.device})"]
-    return "\n".join(lines + report.notes)
+    return "\n".join(lines + [clean(note) for note in report.notes])
 
 
 def write_results(path: Path, report: GradeReport) -> None:
@@ -64,10 +66,11 @@ def print_report(report: GradeReport, console: Console, full_feedback: bool = Tr
     for number, outcome in enumerate(report.outcomes, start=1):
         style = "green" if outcome.passed else ("yellow" if outcome.score > 0 else "red")
         feedback = outcome.feedback if full_feedback else outcome.feedback.splitlines()[0]
-        table.add_row(str(number), outcome.test.id, f"[{style}]{outcome.score:g}/{outcome.test.points:g}[/]", feedback)
+        score = Text(f"{outcome.score:g}/{outcome.test.points:g}", style=style)
+        table.add_row(str(number), outcome.test.id, score, Text(clean(feedback)))  # Text: no markup
     console.print(table)
     for note in report.notes:
-        console.print(f"[dim]note:[/] {note}")
+        console.print(Text("note: ", style="dim") + Text(clean(note)))
     console.print(
         f"[bold]total {report.score:g} / {report.max_score:g}[/]  ({report.execution_time:.1f} s on {report.device})"
     )
@@ -89,5 +92,6 @@ def print_summary(rows: list[tuple[str, GradeReport, str]], console: Console, ti
             else f"{len(failed_ids)} of {len(report.outcomes)}"
         )
         failed = failed or "-"
-        table.add_row(name, f"{report.score:g} / {report.max_score:g}", f"{report.execution_time:.1f}", failed, remark)
+        table.add_row(Text(name), f"{report.score:g} / {report.max_score:g}", f"{report.execution_time:.1f}", failed,
+                      Text(remark))
     console.print(table)

@@ -5,7 +5,7 @@ raw outputs (tensors, numbers, lists). It never decides a score.
 
     @probe
     def model_forward(ctx: Context) -> dict[str, object]:
-        model = ctx.student("bow_model").BowClassifier(40, 16, 8)
+        model = ctx.student("model").Classifier(40, 16, 8)
         ...
         return {"logits": model(features), "gradients": lambda: backward(...)}
 

@@ -10,10 +10,12 @@ from typing import IO, Any
 from autograder.boundary import CHILD_STATUSES, STATUSES, ProbeRequest, ProbeResult
 from autograder.sandbox import spawn
 from autograder.sandbox.protocol import ProtocolError, read_frame, read_json, write_json
-from autograder.wire import WireError, unpack
+from autograder.text import clean
+from autograder.wire import Failed, Rejected, Value, WireError, unpack
 
 STARTUP_TIMEOUT_S = 300
 REPLY_MARGIN_S = 30
+PRINTED_CHARS = 64 * 1024
 
 
 class WorkerError(Exception):
@@ -93,14 +95,15 @@ class Worker:
 
 
 def _result(meta: dict[str, Any], frame: bytes) -> ProbeResult:
+    """The worker's report as a typed result; every string from the test process capped and cleaned."""
     common = {
-        "printed": str(meta.get("printed", "")),
+        "printed": clean(str(meta.get("printed", "")), PRINTED_CHARS),
         "elapsed_s": float(meta.get("elapsed_s", 0.0)),
         "peak_mb": float(meta.get("peak_mb", 0.0)),
     }
     if meta.get("status") != "reported":
         status = meta.get("status")
-        return ProbeResult(status if status in STATUSES else "crash", str(meta.get("message", "")), **common)
+        return ProbeResult(status if status in STATUSES else "crash", clean(str(meta.get("message", ""))), **common)
     try:
         outputs, child_meta = unpack(frame)
     except WireError as error:
@@ -111,9 +114,18 @@ def _result(meta: dict[str, Any], frame: bytes) -> ProbeResult:
     imported = child_meta.get("imported")
     return ProbeResult(
         status,
-        str(child_meta.get("message", "")),
-        str(child_meta.get("traceback", "")),
-        outputs if status == "ok" else {},
-        imported=[str(name) for name in imported] if isinstance(imported, list) else [],
+        clean(str(child_meta.get("message", ""))),
+        clean(str(child_meta.get("traceback", ""))),
+        {name: _cleaned(value) for name, value in outputs.items()} if status == "ok" else {},
+        imported=[str(name)[:200] for name in imported[:10_000]] if isinstance(imported, list) else [],
         **common,
     )
+
+
+def _cleaned(value: Value) -> Value:
+    """An output's error or refusal, capped and cleaned like every other string from a test process."""
+    if isinstance(value, Failed):
+        return Failed(clean(value.message), clean(value.traceback))
+    if isinstance(value, Rejected):
+        return Rejected(clean(value.reason))
+    return value

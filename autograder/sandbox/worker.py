@@ -16,6 +16,7 @@ import os
 import select
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,18 +119,9 @@ def views_work(kit_root: Path) -> bool:
 
 
 def reachability_problem(user: limits.SandboxUser, kit_root: Path) -> str | None:
-    """Why a test process, as the sandbox user and without the view, could not import modules the
+    """Why a test process, as the sandbox user and without the view, could not import the modules the
     worker did not preload (the Python installation or environment unreadable to it), or None."""
-    paths = view.python_paths(kit_root)
-
-    def read_as_sandbox_user() -> None:
-        os.setgroups([])
-        os.setgid(user.gid)
-        os.setuid(user.uid)
-        for path in paths:
-            os.listdir(path) if path.is_dir() else path.open("rb").close()
-
-    failure = _in_test_process(read_as_sandbox_user)
+    failure = unreadable_by(user, view.python_paths(kit_root))
     if failure is None:
         return None
     return (
@@ -138,6 +130,19 @@ def reachability_problem(user: limits.SandboxUser, kit_root: Path) -> str | None
         "installation and environment (and every folder above them) readable and searchable by others, "
         "or grade as root where unshare(CLONE_NEWNS) is allowed"
     )
+
+
+def unreadable_by(user: limits.SandboxUser, paths: list[Path]) -> str | None:
+    """The first of ``paths`` that ``user`` cannot list (a folder) or read (a file), as an error line."""
+
+    def read_all() -> None:
+        os.setgroups([])
+        os.setgid(user.gid)
+        os.setuid(user.uid)
+        for path in paths:
+            os.listdir(path) if path.is_dir() else path.open("rb").close()
+
+    return _in_test_process(read_all)
 
 
 def _in_test_process(action: Any) -> str | None:
@@ -192,10 +197,21 @@ def supervise(
     meta["elapsed_s"] = round(time.monotonic() - started, 4)
     meta["printed"] = _head(capture_path, request.output_kb * 1024)
     capture_path.unlink(missing_ok=True)
-    shutil.rmtree(scratch, ignore_errors=True)
+    remove_tree(scratch)
     if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_tree(root)
     return meta, frame
+
+
+def remove_tree(path: Path) -> None:
+    """Remove whatever a test left in ``path``, however deep: ``shutil.rmtree`` recurses in Python and
+    fails on a folder chain a few thousand deep, so ``rm`` takes over where it gives up."""
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except (OSError, RecursionError):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False, timeout=60)
 
 
 def _watch(pid: int, fd: int, started: float, timeout_s: float, memory_cap: int) -> tuple[dict[str, Any], bytes]:
@@ -238,13 +254,21 @@ def _watch(pid: int, fd: int, started: float, timeout_s: float, memory_cap: int)
 def _verdict_of_exit(status: int, data: bytes, peak: int) -> tuple[dict[str, Any], bytes]:
     peak_mb = round(peak / 2**20, 1)
     if os.WIFSIGNALED(status):
-        name = signal.Signals(os.WTERMSIG(status)).name
+        name = signal_name(os.WTERMSIG(status))
         return {"status": "crash", "message": f"the test process was killed by {name}", "peak_mb": peak_mb}, b""
     code = os.WEXITSTATUS(status)
     if code != 0 or not data:
         message = f"your code ended the test process (exit status {code}) before the test finished"
         return {"status": "exit", "message": message, "peak_mb": peak_mb}, b""
     return {"status": "reported", "peak_mb": peak_mb}, data
+
+
+def signal_name(number: int) -> str:
+    """SIGKILL for 9, and "signal 40" for a real-time or unknown signal, which has no name."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def _head(path: Path, limit: int) -> str:

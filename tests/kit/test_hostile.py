@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -13,10 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from kit_support import ASSIGNMENT, TEST_MEMORY_MB, TEST_TIMEOUT_S, MakeSubmission
+from kit_support import ASSIGNMENT, ROOT, TEST_MEMORY_MB, TEST_TIMEOUT_S, MakeSubmission
 
+from autograder.config import Course
 from autograder.grading import Grader
+from autograder.kit import Kit
 from autograder.report import write_results
+from autograder.sandbox.limits import SandboxUser
+from autograder.sandbox.worker import unreadable_by
 from autograder.variants import Edit
 
 FORWARD = "return self.layers(features).squeeze(-1)"
@@ -132,6 +138,26 @@ ATTACKS = {
         (Edit(file="bow_data.py", old=TOKENIZE, new="print('x' * 2**25)\n    " + TOKENIZE),),
         ("tokenize",),
         "MiB allowed (printed or to files)",
+    ),
+    "kills itself with a real-time signal": Attack(
+        "solution",
+        (_append("bow_data.py", "import os\nos.kill(os.getpid(), 40)\n"),),
+        ("tokenize",),
+        "killed by signal 40",
+    ),
+    "forges a result frame with a huge message on every descriptor": Attack(
+        "solution",
+        (
+            _append(
+                "bow_data.py",
+                "import os\nfrom autograder.wire import pack\n"
+                "frame = pack({}, meta={'status': 'error', 'message': 'x' * 2_000_000})\n"
+                "for fd in range(3, 64):\n    try:\n        os.write(fd, frame)\n    except OSError:\n        pass\n"
+                "os._exit(0)\n",
+            ),
+        ),
+        ("tokenize",),
+        "more characters]",
     ),
     "kills its parent, the worker": Attack(
         "solution",
@@ -255,3 +281,69 @@ def test_sandbox_user_cannot_read_private_files(grader: Grader, make_submission:
     printed = _printed(report.outcome("tokenize").feedback)
     verdicts = json.loads(printed.split("VERDICTS ", 1)[1].splitlines()[0])
     assert len(verdicts) == len(secrets) and "read" not in verdicts, verdicts
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox user exists only when grading as root")
+def test_unreadable_environment_is_named(shared_dir: Path) -> None:
+    """Where no mount namespace can make the Python environment reachable, the grader's start-up check
+    names the first path the sandbox user cannot read (and finds none in a readable folder)."""
+    user = SandboxUser.dedicated()
+    closed, opened = shared_dir / "closed", shared_dir / "opened"
+    for folder, mode in ((closed, 0o700), (opened, 0o755)):
+        folder.mkdir()
+        (folder / "module.py").write_text("X = 1\n")
+        os.chmod(folder, mode)
+    assert unreadable_by(user, [opened, opened / "module.py"]) is None
+    problem = unreadable_by(user, [opened, closed / "module.py"])
+    assert problem is not None and "PermissionError" in problem and str(closed / "module.py") in problem, problem
+
+
+def test_deep_folder_chain_costs_nothing(grader: Grader, make_submission: MakeSubmission) -> None:
+    """A correct submission that leaves a folder chain 1,500 deep in its scratch space keeps its points,
+    and the grader goes on."""
+    chain = "import os\nfor _ in range(1500):\n    os.mkdir('d')\n    os.chdir('d')\nos.chdir(os.environ['HOME'])\n"
+    report = grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", chain)), only=["tokenize"])
+    assert report.score == report.max_score, report.outcomes[0].feedback
+    honest = grader.grade(ASSIGNMENT, make_submission("solution"), only=["vocab"])
+    assert honest.score == honest.max_score
+
+
+def test_grader_environment_does_not_reach_student_code(
+    kit: Kit, course: Course, make_submission: MakeSubmission, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A token in the grader's environment is not in the test process's environment, so it cannot be
+    printed into feedback."""
+    monkeypatch.setenv("AUTOGRADER_TEST_TOKEN", "s3cret-token")
+    spy = "import os\nprint(sorted(os.environ.items()))\nraise RuntimeError('spy done')\n"
+    with Grader(kit, course, [ASSIGNMENT], device="cpu") as fresh:
+        report = fresh.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", spy)), only=["tokenize"])
+    printed = _printed(report.outcome("tokenize").feedback)
+    assert "HOME" in printed and "s3cret-token" not in printed, printed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        repr("[bold red]boom[/] [link=x]unclosed ["),
+        repr("\x1b[2J\x1b[8mhidden\x1b]0;title\x07 \x9b31m"),
+        "'y' * 3_000_000",
+    ],
+    ids=["rich markup", "terminal escapes", "3 million characters"],
+)
+def test_student_text_is_capped_and_inert(text: str, tmp_path: Path, make_submission: MakeSubmission) -> None:
+    """Markup, escape sequences and huge messages from student code (``text`` is the expression that
+    makes them) reach neither the terminal nor results.json as such: the grade command exits 0 with
+    its report, and every string is capped."""
+    attack = _forward_returns(f"print({text})\n        raise ValueError({text})")
+    submission = make_submission("solution", attack)
+    results = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade", str(submission), "--assignment", ASSIGNMENT,
+         "--only", "model_values", "--results", str(results)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "total 0 / 2" in done.stdout and "\x1b" not in done.stdout and "\x9b" not in done.stdout
+    assert results.stat().st_size < 100_000
+    output = json.loads(results.read_text())["tests"][0]["output"]
+    assert "\x1b" not in output and "ValueError" in output and len(output) < 40_000
