@@ -17,7 +17,7 @@ from autograder.grading import Grader, GradingError, grade_once
 from autograder.kit import Kit, KitNotFound, find_kit
 from autograder.references import StaleReferences
 from autograder.regen import RegenError, regenerate
-from autograder.report import print_report, write_results
+from autograder.report import check_results_folder, print_report, write_results
 from autograder.sandbox.client import WorkerError
 from autograder.validate import validate
 
@@ -44,6 +44,8 @@ def cmd_validate(kit: Kit, course: Course, args: argparse.Namespace, console: Co
 
 def cmd_grade(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
     only = args.only.split(",") if args.only else None
+    if args.results:
+        check_results_folder(args.results)  # before grading, not after
     report = grade_once(kit, course, args.assignment, args.submission.resolve(), args.device, only=only)
     if args.results:
         write_results(args.results, report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from autograder.grading import GradeReport
+from autograder.grading import GradeReport, GradingError
 from autograder.text import clean
 
 MAX_LISTED_FAILURES = 4
@@ -47,7 +48,9 @@ def _summary(report: GradeReport) -> str:
 
 def write_results(path: Path, report: GradeReport) -> None:
     """Write results.json atomically: a reader sees the old file or the whole new one, never a forgery
-    planted under a temporary name."""
+    planted under a temporary name. Its folder is made by the grader if missing, and refused if other
+    users may replace files in it (writable by them, without the sticky bit)."""
+    check_results_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     with os.fdopen(handle, "w") as out:
@@ -55,6 +58,15 @@ def write_results(path: Path, report: GradeReport) -> None:
         out.write("\n")
     os.chmod(temporary, 0o644)
     os.replace(temporary, path)
+
+
+def check_results_folder(path: Path) -> None:
+    """Raise GradingError if ``path``'s nearest existing folder lets other users replace its files."""
+    folder = next(parent for parent in (path.parent, *path.parent.parents) if parent.exists())
+    mode = folder.stat().st_mode
+    if mode & (stat.S_IWGRP | stat.S_IWOTH) and not mode & stat.S_ISVTX:
+        raise GradingError(f"refusing to write results in {folder}: other users may write there; choose a folder "
+                           "only the grader can write")
 
 
 def print_report(report: GradeReport, console: Console, full_feedback: bool = True) -> None:

@@ -20,6 +20,7 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
 MAX_PROCESSES = 64  # per sandbox user: enough for a DataLoader, too few for a fork bomb
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -153,21 +154,11 @@ def private_memory_bytes(pids: list[int]) -> int:
 
 def kill_everything_below(supervisor: int, user: SandboxUser | None, grace_s: float = 2.0) -> None:
     """SIGKILL every process left by a test: the supervisor's descendants (orphans come back to it as
-    subreaper) and, when tests run as a sandbox user, every process of that user; then reap them."""
-    if user is not None:
-        killer = os.fork()
-        if killer == 0:  # a process of that user may signal all the others with kill(-1)
-            try:
-                os.setgroups([])
-                os.setgid(user.gid)
-                os.setuid(user.uid)
-                os.kill(-1, signal.SIGKILL)
-            finally:
-                os._exit(0)
-        os.waitpid(killer, 0)
+    subreaper) and, when tests run as a sandbox user, every process of that uid, found and killed from
+    here (root), so nothing of the sandbox stands between the kill and its target; then reap them."""
     deadline = time.monotonic() + grace_s
     while True:
-        left = descendants(supervisor)
+        left = descendants(supervisor) + (processes_of(user.uid) if user is not None else [])
         for pid in left:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -177,6 +168,42 @@ def kill_everything_below(supervisor: int, user: SandboxUser | None, grace_s: fl
         if not left or time.monotonic() > deadline:
             return
         time.sleep(0.005)
+
+
+def processes_of(uid: int) -> list[int]:
+    """Every living process whose owner is ``uid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def unshare_pid_namespace() -> int:
+    """Put this process's future children in a new PID namespace; 0 on success, as the system call."""
+    return _libc.unshare(CLONE_NEWPID)
+
+
+class PidNamespaces:
+    """Forks into a new PID namespace each: the first process forked after :meth:`next_fork_isolated`
+    is the init of a namespace of its own, and when it exits the kernel kills everything in it."""
+
+    def __init__(self) -> None:
+        self._own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+
+    def fork_isolated(self) -> int:
+        """``os.fork()``, the child being the init of a new PID namespace."""
+        if unshare_pid_namespace() != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
+        try:
+            return os.fork()
+        finally:
+            if os.getpid() != 1 and _libc.setns(self._own, CLONE_NEWPID) != 0:  # the parent's next forks
+                raise OSError(ctypes.get_errno(), "setns(CLONE_NEWPID)")
 
 
 def _reap() -> None:

@@ -23,14 +23,15 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+MS_NOEXEC = 0x8
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
-SYSTEM_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/proc", "/sys")
+SYSTEM_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc", "/sys")
 DEVICES = ("null", "zero", "full", "random", "urandom")
 ROOT_TMPFS = "size=1m,mode=0755"
-SCRATCH = Path("/tmp")  # where the test's scratch folder appears inside the view
+SCRATCH = Path("/tmp")  # the test's private scratch space inside the view
 SUBMISSION = Path("/submission")  # where the submitted files appear
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -43,15 +44,16 @@ class ViewError(OSError):
 @dataclass(frozen=True)
 class View:
     """The paths a test process sees: read-only ones at their own paths, the submitted files in
-    /submission, and its writable scratch folder as /tmp."""
+    /submission, a /proc of its own PID namespace, and private memory file systems of ``scratch_mb``
+    each as /tmp and /dev/shm, gone with the test."""
 
     read_only: tuple[Path, ...]
     submission: tuple[Path, ...]
-    scratch: Path
+    scratch_mb: int
 
     @classmethod
-    def for_test(cls, kit_root: Path | None, submission: list[Path], scratch: Path) -> View:
-        return cls(tuple(python_paths(kit_root)), tuple(submission), scratch)
+    def for_test(cls, kit_root: Path | None, submission: list[Path], scratch_mb: int) -> View:
+        return cls(tuple(python_paths(kit_root)), tuple(submission), scratch_mb)
 
 
 def inside(path: Path) -> Path:
@@ -86,8 +88,12 @@ def enter(view: View, root: Path) -> None:
         (root / link.relative_to("/")).symlink_to(os.readlink(link))
     for path in view.submission:
         _bind(path, root, read_only=True, at=inside(path))
-    _bind(view.scratch, root, read_only=False, at=SCRATCH)
     _devices(root)
+    for folder in (root / SCRATCH.relative_to("/"), root / "dev" / "shm"):
+        folder.mkdir(parents=True)
+        _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={view.scratch_mb}m,mode=1777")
+    (root / "proc").mkdir()
+    _mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(None, str(root), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)
     os.chdir("/")

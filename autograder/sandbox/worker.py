@@ -13,16 +13,19 @@ import importlib
 import importlib.machinery
 import importlib.util
 import os
+import resource
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 import numpy.random  # noqa: F401 - every test process seeds it: imported once, here
 import torch
@@ -35,6 +38,7 @@ from autograder.sandbox.protocol import ProtocolError, read_json, write_frame, w
 POLL_S = 0.05
 MEMORY_POLL_S = 0.1
 MAX_RESULT_BYTES = 128 * 2**20
+_NAMESPACES: limits.PidNamespaces | None = None
 GRACE_AFTER_EXIT_S = 0.2
 
 
@@ -54,6 +58,8 @@ def main() -> None:
     }
     DataFile.preload_all()
     user = limits.SandboxUser.resolve(setup["sandbox_user"]) if setup["sandbox_user"] else None
+    global _NAMESPACES
+    _NAMESPACES = limits.PidNamespaces() if user is not None else None
     kit_root = Path(setup["kit_root"])
     views = user is not None and views_work(kit_root)
     problem = reachability_problem(user, kit_root) if user is not None and not views else None
@@ -110,12 +116,17 @@ def _import_quietly(names: list[str]) -> None:
 
 
 def views_work(kit_root: Path) -> bool:
-    """Whether a test process can enter the allow-listed file system view here (mount namespaces)."""
+    """Whether a test process can have its own PID namespace and enter the allow-listed file system
+    view here (both need namespaces, which some container platforms refuse)."""
+
+    def isolate(root: Path) -> None:
+        limits.PidNamespaces()  # the worker must be able to come back to its own namespace
+        if limits.unshare_pid_namespace() != 0:
+            raise OSError("unshare(CLONE_NEWPID) refused")
+        view.enter(view.View.for_test(kit_root, [], 1), root)
+
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as folder:
-        scratch, root = Path(folder) / "scratch", Path(folder) / "root"
-        scratch.mkdir()
-        root.mkdir()
-        return _in_test_process(lambda: view.enter(view.View.for_test(kit_root, [], scratch), root)) is None
+        return _in_test_process(lambda: isolate(Path(folder))) is None
 
 
 def reachability_problem(user: limits.SandboxUser, kit_root: Path) -> str | None:
@@ -175,24 +186,35 @@ def supervise(
         os.chown(scratch, user.uid, user.gid)
     root = Path(tempfile.mkdtemp(prefix="autograder-root-")) if kit_root is not None else None
     submitted = [Path(path) for path in request.modules.values()]
-    test_view = (view.View.for_test(kit_root, submitted, scratch), root) if root is not None else None
+    test_view = (view.View.for_test(kit_root, submitted, request.memory_mb), root) if root is not None else None
     capture_path = scratch.parent / f"{scratch.name}.out"
     capture_fd = os.open(capture_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
     memory_cap = request.memory_mb * 2**20
     address_limit = limits.virtual_size_bytes() + memory_cap if request.device == "cpu" else None
     read_end, write_end = os.pipe()
+    status_read, status_write = os.pipe() if test_view is not None else (None, None)
     started = time.monotonic()
-    pid = os.fork()
+    pid = _NAMESPACES.fork_isolated() if test_view is not None else os.fork()
     if pid == 0:
         os.close(read_end)
-        os.setsid()
-        child.run_test(request, probe_function, write_end, capture_fd, scratch, address_limit, user, test_view)
+
+        def run() -> NoReturn:
+            os.setsid()
+            child.run_test(request, probe_function, write_end, capture_fd, scratch, address_limit, user, test_view)
+
+        if status_write is not None:
+            _be_init(run, keep=(write_end, capture_fd, status_write), status_fd=status_write)
+        run()
     os.close(write_end)
     os.close(capture_fd)
+    if status_write is not None:
+        os.close(status_write)
     try:
-        meta, frame = _watch(pid, read_end, started, request.timeout_s, memory_cap)
+        meta, frame = _watch(pid, read_end, started, request.timeout_s, memory_cap, status_read)
     finally:
         os.close(read_end)
+        if status_read is not None:
+            os.close(status_read)
         limits.kill_everything_below(os.getpid(), user)
     meta["elapsed_s"] = round(time.monotonic() - started, 4)
     meta["printed"] = _head(capture_path, request.output_kb * 1024)
@@ -201,6 +223,26 @@ def supervise(
     if root is not None:
         remove_tree(root)
     return meta, frame
+
+
+def _be_init(run: Callable[[], NoReturn], keep: tuple[int, ...], status_fd: int) -> NoReturn:
+    """Be the init of the test's PID namespace: a root process that runs no student code, forks the
+    test, waits for it, reports its exit status, and exits, whereupon the kernel kills every process
+    left in the namespace (daemons, orphans). The test, an unprivileged user, cannot signal it."""
+    limits.prctl(limits.PR_SET_PDEATHSIG, signal.SIGKILL)
+    highest = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    for low, high in zip((2, *sorted(keep)), (*sorted(keep), highest), strict=True):
+        os.closerange(low + 1, high)  # the judge's channel above all
+    test = os.fork()
+    if test == 0:
+        os.close(status_fd)
+        run()
+    for fd in keep:
+        if fd != status_fd:
+            os.close(fd)
+    _, status = os.waitpid(test, 0)
+    os.write(status_fd, struct.pack("<i", status))
+    os._exit(0)
 
 
 def remove_tree(path: Path) -> None:
@@ -214,7 +256,11 @@ def remove_tree(path: Path) -> None:
         subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], check=False, timeout=60)
 
 
-def _watch(pid: int, fd: int, started: float, timeout_s: float, memory_cap: int) -> tuple[dict[str, Any], bytes]:
+def _watch(
+    pid: int, fd: int, started: float, timeout_s: float, memory_cap: int, status_fd: int | None
+) -> tuple[dict[str, Any], bytes]:
+    """Collect the result frame until the test process ends, a limit is passed, or it sends too much.
+    With ``status_fd``, ``pid`` is the namespace's init, which reports the test's own exit status."""
     chunks: list[bytes] = []
     received = 0
     exit_status: int | None = None
@@ -248,7 +294,16 @@ def _watch(pid: int, fd: int, started: float, timeout_s: float, memory_cap: int)
                 return {"status": "memory", "message": f"used more than {memory_cap // 2**20} MiB of memory"}, b""
             next_memory_check = now + MEMORY_POLL_S
         if exit_status is not None and (eof_at is not None or now - exited_at > GRACE_AFTER_EXIT_S):
-            return _verdict_of_exit(exit_status, b"".join(chunks), peak)
+            return _verdict_of_exit(_reported_status(status_fd, exit_status), b"".join(chunks), peak)
+
+
+def _reported_status(status_fd: int | None, own_status: int) -> int:
+    """The test's exit status as its init reported it, or the process's own when there is no init."""
+    if status_fd is None:
+        return own_status
+    ready, _, _ = select.select([status_fd], [], [], 0)
+    data = os.read(status_fd, 4) if ready else b""
+    return struct.unpack("<i", data)[0] if len(data) == 4 else own_status
 
 
 def _verdict_of_exit(status: int, data: bytes, peak: int) -> tuple[dict[str, Any], bytes]:

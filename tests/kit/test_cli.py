@@ -82,3 +82,20 @@ def test_bench_writes_its_figures_as_json(tmp_path: Path) -> None:
     for key in ("grade_s", "floor_s", "overhead_ms_per_test", "peak_pss_mib"):
         assert (isinstance(figures[key], float | int) and figures[key] > 0) or key == "overhead_ms_per_test", figures
     assert figures["score"] == figures["max_score"] > 0
+
+
+def test_results_in_a_folder_others_can_write_are_refused(tmp_path: Path) -> None:
+    """A results.json that another user could replace after grading (a world-writable folder without
+    the sticky bit) is refused before grading starts; a missing folder is created by the grader."""
+    open_folder = tmp_path / "open"
+    open_folder.mkdir()
+    open_folder.chmod(0o777)
+    completed = autograder("grade", str(ROOT / "starter" / ASSIGNMENT), "--assignment", ASSIGNMENT,
+                           "--only", "tokenize", "--results", str(open_folder / "results.json"))
+    assert completed.returncode == 2 and "refusing to write results" in completed.stderr, completed.stderr
+    assert not (open_folder / "results.json").exists()
+    fresh = tmp_path / "new" / "folder" / "results.json"
+    completed = autograder("grade", str(ROOT / "starter" / ASSIGNMENT), "--assignment", ASSIGNMENT,
+                           "--only", "tokenize", "--results", str(fresh))
+    assert completed.returncode == 0 and json.loads(fresh.read_text())["score"] == 0
+    assert fresh.parent.stat().st_mode & 0o022 == 0

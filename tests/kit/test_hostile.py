@@ -159,6 +159,22 @@ ATTACKS = {
         ("tokenize",),
         "more characters]",
     ),
+    "keeps memory in orphaned processes": Attack(
+        "solution",
+        (
+            _append(
+                "bow_data.py",
+                "import os, time\n"
+                "for _ in range(3):\n"
+                "    if os.fork() == 0:\n        os.setsid()\n"
+                "        if os.fork() == 0:\n            hoard = bytearray(150 * 2**20)\n            time.sleep(30)\n"
+                "        os._exit(0)\n"
+                "time.sleep(2)\n",
+            ),
+        ),
+        ("tokenize",),
+        f"used more than {TEST_MEMORY_MB} MiB",
+    ),
     "kills its parent, the worker": Attack(
         "solution",
         (_append("bow_data.py", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n"),),
@@ -347,3 +363,45 @@ def test_student_text_is_capped_and_inert(text: str, tmp_path: Path, make_submis
     assert results.stat().st_size < 100_000
     output = json.loads(results.read_text())["tests"][0]["output"]
     assert "\x1b" not in output and "ValueError" in output and len(output) < 40_000
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="private scratch file systems need root")
+def test_scratch_space_is_private_capped_and_gone(grader: Grader, make_submission: MakeSubmission) -> None:
+    """Files written to /tmp, /var/tmp and /dev/shm stay out of the machine's own folders and vanish
+    with the test; more than the cap in /dev/shm fails with "no space", not with the machine's memory."""
+    marker = f"autograder-marker-{os.getpid()}-{time.monotonic_ns()}"
+    writer = (
+        "import json, os\n"
+        "verdicts = {}\n"
+        "for folder in ('/tmp', '/var/tmp', '/dev/shm'):\n"
+        "    try:\n"
+        f"        open(os.path.join(folder, {marker!r}), 'w').write('x')\n"
+        "        verdicts[folder] = 'written'\n"
+        "    except OSError as error:\n"
+        "        verdicts[folder] = type(error).__name__\n"
+        "try:\n"
+        "    for number in range(200):\n"  # 2 GB in files of 10 MiB, each under the file-size cap
+        "        with open(f'/dev/shm/big{number}', 'wb') as big:\n            big.write(bytes(10 * 2**20))\n"
+        "    verdicts['big'] = 'written'\n"
+        "except OSError as error:\n"
+        "    verdicts['big'] = os.strerror(error.errno)\n"
+        "print('VERDICTS', json.dumps(verdicts))\n"
+        "raise RuntimeError('writer done')\n"
+    )
+    report = grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", writer)), only=["tokenize"])
+    verdicts = json.loads(_printed(report.outcome("tokenize").feedback).split("VERDICTS ", 1)[1].splitlines()[0])
+    assert verdicts["/tmp"] == verdicts["/dev/shm"] == "written", verdicts  # private, but usable
+    assert verdicts["big"] == "No space left on device", verdicts
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        assert not (Path(folder) / marker).exists(), f"{folder}/{marker} outlived the test"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as the grader's own user, kill(-1) would reach the grader itself")
+def test_signals_reach_nothing_outside_the_test(grader: Grader, make_submission: MakeSubmission) -> None:
+    """kill(-1) signals every process its sender may signal: from a test process, that is none (the
+    init of its PID namespace is root), so the worker, the judge and other tests are out of reach."""
+    attack = _append("bow_data.py", "import os, signal\nos.kill(-1, signal.SIGSTOP)\n")
+    report = grader.grade(ASSIGNMENT, make_submission("solution", attack), only=["tokenize"])
+    assert report.score == 0 and "No such process" in report.outcome("tokenize").feedback
+    honest = grader.grade(ASSIGNMENT, make_submission("solution"), only=["tokenize"])
+    assert honest.score == honest.max_score
