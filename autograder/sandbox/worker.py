@@ -260,41 +260,56 @@ def _watch(
     pid: int, fd: int, started: float, timeout_s: float, memory_cap: int, status_fd: int | None
 ) -> tuple[dict[str, Any], bytes]:
     """Collect the result frame until the test process ends, a limit is passed, or it sends too much.
-    With ``status_fd``, ``pid`` is the namespace's init, which reports the test's own exit status."""
+    With ``status_fd``, ``pid`` is the namespace's init, which reports the test's own exit status.
+    It waits on the pipe and on the process itself (a pidfd), so an ending is seen at once."""
     chunks: list[bytes] = []
     received = 0
     exit_status: int | None = None
     exited_at = eof_at = None
-    next_memory_check = started
+    next_memory_check = started + MEMORY_POLL_S / 2
     peak = 0
-    while True:
-        now = time.monotonic()
-        if now - started > timeout_s:
-            return {"status": "timeout", "message": f"timed out after {timeout_s:g} s"}, b""
-        if eof_at is None:
-            ready, _, _ = select.select([fd], [], [], POLL_S)
-            if ready:
+    process_fd = _pidfd(pid)
+    try:
+        while True:
+            now = time.monotonic()
+            if now - started > timeout_s:
+                return {"status": "timeout", "message": f"timed out after {timeout_s:g} s"}, b""
+            open_ends = (fd if eof_at is None else None, process_fd if exit_status is None else None)
+            waits = [f for f in open_ends if f is not None]
+            wait_s = max(0.0, min(started + timeout_s, next_memory_check) - now)
+            ready, _, _ = select.select(waits, [], [], min(wait_s, POLL_S if process_fd is None else wait_s))
+            if fd in ready:
                 chunk = os.read(fd, 1 << 20)
                 if not chunk:
-                    eof_at = now
+                    eof_at = time.monotonic()
                 received += len(chunk)
                 if received > MAX_RESULT_BYTES:
                     return {"status": "garbage", "message": "the test process sent more data than allowed"}, b""
                 chunks.append(chunk)
-        else:
-            time.sleep(POLL_S / 5)
-        if exit_status is None:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                exit_status, exited_at = status, now
-        if now >= next_memory_check:
-            used = limits.private_memory_bytes([pid, *limits.descendants(pid)])
-            peak = max(peak, used)
-            if used > memory_cap:
-                return {"status": "memory", "message": f"used more than {memory_cap // 2**20} MiB of memory"}, b""
-            next_memory_check = now + MEMORY_POLL_S
-        if exit_status is not None and (eof_at is not None or now - exited_at > GRACE_AFTER_EXIT_S):
-            return _verdict_of_exit(_reported_status(status_fd, exit_status), b"".join(chunks), peak)
+            if exit_status is None:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    exit_status, exited_at = status, time.monotonic()
+            now = time.monotonic()
+            if now >= next_memory_check:
+                used = limits.private_memory_bytes([pid, *limits.descendants(pid)])
+                peak = max(peak, used)
+                if used > memory_cap:
+                    return {"status": "memory", "message": f"used more than {memory_cap // 2**20} MiB of memory"}, b""
+                next_memory_check = now + MEMORY_POLL_S
+            if exit_status is not None and (eof_at is not None or now - exited_at > GRACE_AFTER_EXIT_S):
+                return _verdict_of_exit(_reported_status(status_fd, exit_status), b"".join(chunks), peak)
+    finally:
+        if process_fd is not None:
+            os.close(process_fd)
+
+
+def _pidfd(pid: int) -> int | None:
+    """A descriptor that becomes readable when ``pid`` ends (Linux 5.3+), or None where there is none."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _reported_status(status_fd: int | None, own_status: int) -> int:

@@ -207,7 +207,8 @@ def shared_dir() -> Iterator[Path]:
 def test_forged_results_do_not_survive(grader: Grader, make_submission: MakeSubmission, shared_dir: Path) -> None:
     """The submission writes results.json at import, from atexit, and from a process that waits for the
     grader to finish; the file holds the honest result. (As root the test process does not even see
-    the folder; as another user it can write there, and the honest result still wins.)"""
+    the folder; graded as the same user it can write there, and the honest result still wins.)"""
+    shared_dir.chmod(0o755)  # only the grader may write: write_results refuses a folder others can write
     results = shared_dir / "results.json"
     fake = json.dumps({"score": 1000, "tests": []})
     forger = (
