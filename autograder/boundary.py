@@ -43,6 +43,8 @@ class ProbeRequest:
     memory_mb: int
     file_size_mb: int
     output_kb: int
+    hidden_data: bool = False
+    """Whether this run serves hidden tests only, and may read hidden data (held-out inputs)."""
     warm_imports: list[str] = field(default_factory=list)
     """Modules the worker imports before forking this test (learned from the solution by ``regen``), so
     that each test does not pay for them again."""

@@ -160,7 +160,8 @@ class Grader:
                 if not pending:
                     continue
                 test = max(pending, key=lambda t: self.course.limits(t).timeout_s)  # the most generous limits
-                result = self.run_probe(assignment_id, test, submission, seed, warm.get(probe, []))
+                hidden_data = not public_only and all(t.visibility != "visible" for t in readers)
+                result = self.run_probe(assignment_id, test, submission, seed, warm.get(probe, []), hidden_data)
                 hidden = [t.hidden_seeds for t in readers if seed in t.hidden_seeds]
                 hidden_index = hidden[0].index(seed) + 1 if hidden else None
                 runs[(probe, seed)] = SeedRun(seed, hidden_index, result, references[(probe, seed)])
@@ -176,8 +177,15 @@ class Grader:
         )
 
     def run_probe(
-        self, assignment_id: str, test: TestSpec, submission: Submission, seed: int, warm_imports: list[str]
+        self,
+        assignment_id: str,
+        test: TestSpec,
+        submission: Submission,
+        seed: int,
+        warm_imports: list[str],
+        hidden_data: bool,
     ) -> ProbeResult:
+        """One run in the sandbox; ``hidden_data`` lets it read held-out inputs (hidden tests only)."""
         limits = self.course.limits(test)
         return self.worker.run(ProbeRequest(
             assignment=assignment_id,
@@ -191,6 +199,7 @@ class Grader:
             file_size_mb=limits.file_size_mb,
             output_kb=limits.output_kb,
             warm_imports=warm_imports,
+            hidden_data=hidden_data,
         ))
 
     def prepare(self, assignment_id: str, source: Path) -> Submission:

@@ -42,7 +42,7 @@ def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, 
     probe, seed = key
     tests = [t for t in grader.assignments[assignment_id].tests if t.probe == probe]
     test = max(tests, key=lambda t: grader.course.limits(t).timeout_s)  # the most generous limits
-    result = grader.run_probe(assignment_id, test, solution, seed, warm_imports=[])
+    result = grader.run_probe(assignment_id, test, solution, seed, warm_imports=[], hidden_data=True)
     failed = {name: value for name, value in result.outputs.items() if isinstance(value, Failed)}
     if not result.ok or failed:
         message, trace = (result.message, result.traceback) if not result.ok else next(

@@ -44,14 +44,16 @@ def probes_of(module: ModuleType) -> dict[str, ProbeFunction]:
 
 
 class DataFile(Generic[T]):
-    """A data file a probe needs, read once in the warm worker before any student code runs, so a test
-    process (which may not read the kit's private folders) still has it. A missing file is reported
-    when a probe asks for it, not when the module loads."""
+    """A data file a probe needs. Public data is read once in the warm worker before any student code
+    runs, so a test process (which cannot see the kit's folders) still has it. Hidden data (held-out
+    inputs) is never loaded there: only the test processes of hidden tests get the file, and read it
+    themselves, so a visible test, whose printed output students see, cannot reach it. A missing file
+    is reported when a probe asks for it, not when the module loads."""
 
     _all: ClassVar[list[DataFile[Any]]] = []
 
-    def __init__(self, path: Path, parse: Callable[[str], T]) -> None:
-        self.path, self.parse = path, parse
+    def __init__(self, path: Path, parse: Callable[[str], T], hidden: bool = False) -> None:
+        self.path, self.parse, self.hidden = path, parse, hidden
         self._value: T | None = None
         DataFile._all.append(self)
 
@@ -64,10 +66,14 @@ class DataFile(Generic[T]):
         return self._value
 
     @classmethod
-    def preload_all(cls) -> None:
+    def preload_public(cls) -> None:
         for data_file in cls._all:
-            if data_file.path.is_file():
+            if not data_file.hidden and data_file.path.is_file():
                 data_file.get()
+
+    @classmethod
+    def hidden_paths(cls) -> list[Path]:
+        return sorted({data_file.path.resolve() for data_file in cls._all if data_file.hidden})
 
 
 @dataclass

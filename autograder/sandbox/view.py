@@ -52,8 +52,11 @@ class View:
     scratch_mb: int
 
     @classmethod
-    def for_test(cls, kit_root: Path | None, submission: list[Path], scratch_mb: int) -> View:
-        return cls(tuple(python_paths(kit_root)), tuple(submission), scratch_mb)
+    def for_test(
+        cls, kit_root: Path | None, submission: list[Path], scratch_mb: int, data: list[Path] | None = None
+    ) -> View:
+        """The view of one test: the Python environment, the submission, and the data files it may read."""
+        return cls(tuple(python_paths(kit_root)) + tuple(data or []), tuple(submission), scratch_mb)
 
 
 def inside(path: Path) -> Path:

@@ -56,7 +56,7 @@ def main() -> None:
         assignment: probes_of(import_probes(assignment, Path(folder)))
         for assignment, folder in setup["probes"].items()
     }
-    DataFile.preload_all()
+    DataFile.preload_public()
     user = limits.SandboxUser.resolve(setup["sandbox_user"]) if setup["sandbox_user"] else None
     global _NAMESPACES
     _NAMESPACES = limits.PidNamespaces() if user is not None else None
@@ -186,7 +186,8 @@ def supervise(
         os.chown(scratch, user.uid, user.gid)
     root = Path(tempfile.mkdtemp(prefix="autograder-root-")) if kit_root is not None else None
     submitted = [Path(path) for path in request.modules.values()]
-    test_view = (view.View.for_test(kit_root, submitted, request.memory_mb), root) if root is not None else None
+    data = DataFile.hidden_paths() if request.hidden_data else []
+    test_view = (view.View.for_test(kit_root, submitted, request.memory_mb, data), root) if root is not None else None
     capture_path = scratch.parent / f"{scratch.name}.out"
     capture_fd = os.open(capture_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
     memory_cap = request.memory_mb * 2**20

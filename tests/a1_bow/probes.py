@@ -31,7 +31,7 @@ def _read_tsv(text: str) -> tuple[list[str], list[int]]:
 
 
 TRAIN = DataFile(DATA / "train.tsv", _read_tsv)
-HELDOUT_TEXTS = DataFile(HERE / "heldout" / "texts.txt", str.splitlines)
+HELDOUT_TEXTS = DataFile(HERE / "heldout" / "texts.txt", str.splitlines, hidden=True)
 TRICKY_SENTENCES = [
     "It's a GREAT film!",
     "Don't -- ever -- watch this... (seriously)",

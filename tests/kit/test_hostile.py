@@ -406,3 +406,25 @@ def test_signals_reach_nothing_outside_the_test(grader: Grader, make_submission:
     assert report.score == 0 and "No such process" in report.outcome("tokenize").feedback
     honest = grader.grade(ASSIGNMENT, make_submission("solution"), only=["tokenize"])
     assert honest.score == honest.max_score
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader keeps files from student code")
+def test_visible_test_cannot_reach_heldout_inputs(grader: Grader, make_submission: MakeSubmission) -> None:
+    """A visible test's printed output is public: its process finds the held-out texts neither in the
+    memory it inherits from the worker nor on disk, however it looks."""
+    heldout = (grader.kit.tests_dir(ASSIGNMENT) / "heldout" / "texts.txt").read_text(encoding="utf-8").splitlines()
+    spy = (
+        "import gc\n"
+        "for obj in gc.get_objects():\n"
+        "    if type(obj).__name__ == 'DataFile' and 'heldout' in str(obj.path):\n"
+        "        try:\n            print('LEAK', obj.get()[:20])\n"
+        "        except Exception as error:\n            print('REFUSED', type(error).__name__)\n"
+        "        try:\n            print('LEAK', open(obj.path).read()[:2000])\n"
+        "        except OSError as error:\n            print('REFUSED', type(error).__name__)\n"
+        "raise RuntimeError('spy done')\n"
+    )
+    report = grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", spy)), only=["tokenize"])
+    printed = _printed(report.outcome("tokenize").feedback)
+    assert "REFUSED ProbeError" in printed and "REFUSED FileNotFoundError" in printed, printed
+    assert "LEAK" not in printed, printed
+    assert not [text for text in heldout[:50] if text in printed], "held-out texts reached a visible test"
