@@ -16,7 +16,7 @@ from autograder.kit import Kit
 from autograder.regen import regenerate
 from autograder.report import print_report, print_summary
 from autograder.validate import validate
-from autograder.variants import Edit, load_mutants, materialize
+from autograder.variants import Edit, build, load_mutants, materialize
 
 MUTANTS_SHOWN = 3
 FAKE_SCORE_ATTACK = "\nimport os\nprint('All tests passed! Score: 100/100')\nos._exit(0)\n"
@@ -54,7 +54,7 @@ def _examples(kit: Kit, course: Course, assignment_id: str, work: Path) -> list[
     return [
         ("solution (as a zip)", zipped, "full marks"),
         ("starter", kit.starter_dir(assignment_id), "zero: nothing implemented"),
-        *[(f"mutant {m.id}", materialize(solution, files, m.edits, work / m.id), m.description) for m in mutants],
+        *[(f"mutant {m.id}", build(kit, assignment_id, assignment, m, work / m.id), m.description) for m in mutants],
         (
             "hostile: fake score, exit 0",
             materialize(solution, files, attack, work / "hostile"),

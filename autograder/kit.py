@@ -40,9 +40,9 @@ class Kit:
     def references_dir(self, assignment: str) -> Path:
         return self.tests_dir(assignment) / "references"
 
-    def alternatives_dir(self, assignment: str) -> Path:
-        """Correct variants of the solution, one folder each, that must get full marks."""
-        return self.tests_dir(assignment) / "alternatives"
+    def alternatives_path(self, assignment: str) -> Path:
+        """Correct variants of the solution, as edits of it, that must get full marks."""
+        return self.tests_dir(assignment) / "alternatives.yaml"
 
     def labels_path(self, assignment: str, relative: str) -> Path:
         """A held-out labels file named in grading.yaml, relative to the assignment's tests folder."""

@@ -10,7 +10,7 @@ from autograder.grading import Grader
 from autograder.kit import Kit
 from autograder.references import Key, write_references
 from autograder.submission import Submission
-from autograder.wire import Failed
+from autograder.wire import Failed, Rejected
 
 
 class RegenError(Exception):
@@ -43,10 +43,14 @@ def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, 
     tests = [t for t in grader.assignments[assignment_id].tests if t.probe == probe]
     test = max(tests, key=lambda t: grader.course.limits(t).timeout_s)  # the most generous limits
     result = grader.run_probe(assignment_id, test, solution, seed, warm_imports=[], hidden_data=True)
-    failed = {name: value for name, value in result.outputs.items() if isinstance(value, Failed)}
-    if not result.ok or failed:
+    unusable = {name: value for name, value in result.outputs.items() if isinstance(value, Failed | Rejected)}
+    if not result.ok or unusable:
         message, trace = (result.message, result.traceback) if not result.ok else next(
-            (f"{name}: {value.message}", value.traceback) for name, value in failed.items()
+            (f"{name}: {_reason(value)}", getattr(value, "traceback", "")) for name, value in unusable.items()
         )
         raise RegenError(f"the solution of {assignment_id} fails probe {probe!r} (seed {seed}): {message}\n{trace}")
     return result
+
+
+def _reason(value: Failed | Rejected) -> str:
+    return value.message if isinstance(value, Failed) else f"the grader refuses what it returned: {value.reason}"

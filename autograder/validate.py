@@ -18,7 +18,7 @@ from autograder.config import Course
 from autograder.grading import Grader
 from autograder.kit import Kit
 from autograder.references import StaleReferences, load_references, needed_keys
-from autograder.variants import alternatives, load_mutants, materialize, overlay
+from autograder.variants import build, load_alternatives, load_mutants
 
 
 @dataclass
@@ -56,13 +56,14 @@ def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> lis
     ))
 
     with tempfile.TemporaryDirectory() as scratch:
-        for folder in alternatives(kit, assignment_id):
-            variant = overlay(kit.solution_dir(assignment_id), folder, assignment.files, Path(scratch) / folder.name)
-            report = grader.grade(assignment_id, variant)
+        for alternative in load_alternatives(kit, assignment_id, assignment):
+            folder = build(kit, assignment_id, assignment, alternative, Path(scratch) / alternative.id)
+            report = grader.grade(assignment_id, folder)
             lost = [o for o in report.outcomes if not o.passed]
             checks.append(Check(
-                f"alternative {folder.name}", not lost,
-                f"{report.score:g}/{report.max_score:g}" + "".join(f"\n{o.test.id}: {o.feedback}" for o in lost),
+                f"alternative {alternative.id}", not lost,
+                f"{alternative.description}; {report.score:g}/{report.max_score:g}"
+                + "".join(f"\n{o.test.id}: {o.feedback}" for o in lost),
             ))
 
     starter = grader.grade(assignment_id, kit.starter_dir(assignment_id))
@@ -74,8 +75,7 @@ def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> lis
 
     with tempfile.TemporaryDirectory() as scratch:
         for mutant in load_mutants(kit, assignment_id, assignment):
-            base = kit.solution_dir(assignment_id) if mutant.base == "solution" else kit.starter_dir(assignment_id)
-            folder = materialize(base, assignment.files, mutant.edits, Path(scratch) / mutant.id)
+            folder = build(kit, assignment_id, assignment, mutant, Path(scratch) / mutant.id)
             report = grader.grade(assignment_id, folder, only=mutant.must_fail)
             survived = [o.test.id for o in report.outcomes if o.passed]
             detail = f"{mutant.description}; " + (

@@ -1,11 +1,12 @@
 """Submissions derived from a solution or starter by small edits: the mutants of ``validate`` (known
-mistakes, each with the tests it must fail) and the attacks of the kit's own test suite."""
+mistakes, each with the tests it must fail), its correct alternatives (right answers written
+differently, which must get full marks), and the attacks of the kit's own test suite."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,50 +24,64 @@ class Edit(BaseModel):
     new: str = ""
 
 
-class Mutant(BaseModel):
+class Variant(BaseModel):
+    """A submission made by editing the solution (or the starter): a correct alternative."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     description: str
     base: Literal["solution", "starter"] = "solution"
     edits: list[Edit] = Field(min_length=1)
+
+
+class Mutant(Variant):
+    """A known mistake, with the tests that must take points off it."""
+
     must_fail: list[str] = Field(min_length=1)
 
 
+V = TypeVar("V", bound=Variant)
+
+
 def load_mutants(kit: Kit, assignment_id: str, assignment: Assignment) -> list[Mutant]:
+    """``tests/<id>/mutants.yaml``: known mistakes, each with the tests it must fail."""
     path = kit.mutants_path(assignment_id)
-    if not path.is_file():
-        return []
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        mutants = [Mutant.model_validate(entry) for entry in raw]
-    except (yaml.YAMLError, ValidationError, TypeError) as error:
-        raise ConfigError(f"{path}: {error}") from None
+    mutants = _load(path, Mutant, assignment_id, assignment)
     test_ids = {test.id for test in assignment.tests}
     for mutant in mutants:
         unknown = sorted(set(mutant.must_fail) - test_ids)
         if unknown:
             raise ConfigError(f"{path}: mutant {mutant.id!r}, field 'must_fail': no test {', '.join(unknown)}")
-        for edit in mutant.edits:
-            if edit.file not in assignment.files:
-                raise ConfigError(f"{path}: mutant {mutant.id!r}: {edit.file} is not a file of {assignment_id}")
-    ids = [m.id for m in mutants]
-    if len(set(ids)) != len(ids):
-        raise ConfigError(f"{path}: mutant ids must be unique")
     return mutants
 
 
-def alternatives(kit: Kit, assignment_id: str) -> list[Path]:
-    """The correct variants of an assignment's solution: one folder each, holding the files it changes."""
-    folder = kit.alternatives_dir(assignment_id)
-    return sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+def load_alternatives(kit: Kit, assignment_id: str, assignment: Assignment) -> list[Variant]:
+    """``tests/<id>/alternatives.yaml``: right answers written differently, which must get full marks."""
+    return _load(kit.alternatives_path(assignment_id), Variant, assignment_id, assignment)
 
 
-def overlay(base: Path, changes: Path, files: list[str], destination: Path) -> Path:
-    """The ``files`` of ``base``, each replaced by its copy in ``changes`` where there is one."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        shutil.copyfile(changes / name if (changes / name).is_file() else base / name, destination / name)
-    return destination
+def _load(path: Path, model: type[V], assignment_id: str, assignment: Assignment) -> list[V]:
+    if not path.is_file():
+        return []
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        variants = [model.model_validate(entry) for entry in raw]
+    except (yaml.YAMLError, ValidationError, TypeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    for variant in variants:
+        for edit in variant.edits:
+            if edit.file not in assignment.files:
+                raise ConfigError(f"{path}: {variant.id!r}: {edit.file} is not a file of {assignment_id}")
+    ids = [v.id for v in variants]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: ids must be unique")
+    return variants
+
+
+def build(kit: Kit, assignment_id: str, assignment: Assignment, variant: Variant, destination: Path) -> Path:
+    """The submission a variant describes, written to ``destination``."""
+    base = kit.solution_dir(assignment_id) if variant.base == "solution" else kit.starter_dir(assignment_id)
+    return materialize(base, assignment.files, variant.edits, destination)
 
 
 def materialize(source: Path, files: list[str], edits: list[Edit], destination: Path) -> Path:

@@ -85,6 +85,10 @@ def enter(view: View, root: Path) -> None:
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
+    # The scratch file systems first: a kit or an environment that lives under /tmp is bound inside.
+    for folder in (root / SCRATCH.relative_to("/"), root / "dev" / "shm"):
+        folder.mkdir(parents=True)
+        _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={view.scratch_mb}m,mode=1777")
     for path in view.read_only:
         _bind(path, root, read_only=True)
     for link in (Path(p) for p in SYSTEM_PATHS if Path(p).is_symlink()):  # /bin -> usr/bin on merged systems
@@ -92,9 +96,6 @@ def enter(view: View, root: Path) -> None:
     for path in view.submission:
         _bind(path, root, read_only=True, at=inside(path))
     _devices(root)
-    for folder in (root / SCRATCH.relative_to("/"), root / "dev" / "shm"):
-        folder.mkdir(parents=True)
-        _mount("tmpfs", str(folder), "tmpfs", MS_NOSUID | MS_NODEV, f"size={view.scratch_mb}m,mode=1777")
     (root / "proc").mkdir()
     _mount("proc", str(root / "proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _mount(None, str(root), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
@@ -116,8 +117,7 @@ def _bind(path: Path, root: Path, read_only: bool, at: Path | None = None) -> No
 
 def _devices(root: Path) -> None:
     """/dev with the harmless character devices only (no host /dev/shm: shared memory goes nowhere)."""
-    dev = root / "dev"
-    dev.mkdir()
+    (root / "dev").mkdir(exist_ok=True)
     for name in DEVICES:
         _bind(Path("/dev") / name, root, read_only=False)
     for gpu in sorted(Path("/dev").glob("nvidia*")):

@@ -12,13 +12,13 @@ from kit_support import ASSIGNMENTS, ROOT
 from autograder.config import Course, load_course
 from autograder.grading import Grader
 from autograder.kit import Kit
-from autograder.variants import Mutant, alternatives, load_mutants, materialize, overlay
+from autograder.variants import Mutant, Variant, build, load_alternatives, load_mutants
 
 KIT = Kit(ROOT)
 COURSE = load_course(KIT)
 MIN_MUTANTS = 12
 MUTANTS = [(a, m) for a in ASSIGNMENTS for m in load_mutants(KIT, a, COURSE.assignment(a))]
-ALTERNATIVES = [(a, folder) for a in ASSIGNMENTS for folder in alternatives(KIT, a)]
+ALTERNATIVES = [(a, v) for a in ASSIGNMENTS for v in load_alternatives(KIT, a, COURSE.assignment(a))]
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -43,13 +43,13 @@ def test_starter_gets_zero(assignment_id: str, grader: Grader, kit: Kit) -> None
     assert all("NotImplementedError" in o.feedback for o in report.outcomes), [o.feedback for o in report.outcomes]
 
 
-@pytest.mark.parametrize(("assignment_id", "folder"), ALTERNATIVES, ids=[f"{a}-{f.name}" for a, f in ALTERNATIVES])
+@pytest.mark.parametrize(("assignment_id", "alternative"), ALTERNATIVES, ids=[f"{a}-{v.id}" for a, v in ALTERNATIVES])
 def test_correct_alternative_gets_full_marks(
-    assignment_id: str, folder: Path, grader: Grader, kit: Kit, course: Course, tmp_path: Path
+    assignment_id: str, alternative: Variant, grader: Grader, kit: Kit, course: Course, tmp_path: Path
 ) -> None:
     """A right answer written differently (another formula, PyTorch's own module, another reading of the
     API that the handout allows) loses nothing."""
-    variant = overlay(kit.solution_dir(assignment_id), folder, course.assignment(assignment_id).files, tmp_path)
+    variant = build(kit, assignment_id, course.assignment(assignment_id), alternative, tmp_path / alternative.id)
     report = grader.grade(assignment_id, variant)
     lost = {o.test.id: o.feedback for o in report.outcomes if not o.passed}
     assert not lost, lost
@@ -68,8 +68,7 @@ def test_every_test_is_failed_by_a_known_mistake(assignment_id: str) -> None:
 def test_mutant_loses_points_on_declared_tests(
     assignment_id: str, mutant: Mutant, grader: Grader, kit: Kit, course: Course, tmp_path: Path
 ) -> None:
-    base = kit.solution_dir(assignment_id) if mutant.base == "solution" else kit.starter_dir(assignment_id)
-    folder = materialize(base, course.assignment(assignment_id).files, mutant.edits, tmp_path / mutant.id)
+    folder = build(kit, assignment_id, course.assignment(assignment_id), mutant, tmp_path / mutant.id)
     report = grader.grade(assignment_id, folder, only=mutant.must_fail)
     survivors = [o.test.id for o in report.outcomes if o.passed]
     assert not survivors, f"{mutant.id} was not caught by {survivors}"

@@ -14,7 +14,7 @@ from autograder.config import load_course
 from autograder.grading import grade_once
 from autograder.kit import Kit
 from autograder.references import StaleReferences, load_references, needed_keys, probes_digest, toolbox_modules
-from autograder.regen import regenerate
+from autograder.regen import RegenError, regenerate
 
 KIT_PARTS = ["grading.yaml", "assignments", "solutions", "tests"]
 
@@ -100,3 +100,13 @@ def _edit(path: Path, old: str | None = None, new: str = "") -> None:
     else:
         assert data.count(old.encode()) >= 1
         path.write_bytes(data.replace(old.encode(), new.encode(), 1))
+
+
+def test_regen_refuses_a_solution_output_the_grader_would_refuse(kit_copy: Kit) -> None:
+    """A reference must be gradable: a solution that returns what the sandbox refuses (here a tensor
+    subclass) stops regen with the reason, instead of a reference no submission can match."""
+    _edit(kit_copy.solution_dir(ASSIGNMENT) / "bow_model.py",
+          "return (model(features.to(device)) > 0).long()",
+          "return nn.Parameter((model(features.to(device)) > 0).long(), requires_grad=False)")
+    with pytest.raises(RegenError, match=r"refuses what it returned: a torch\.Tensor subclass"):
+        regenerate(kit_copy, load_course(kit_copy), [ASSIGNMENT])
