@@ -8,6 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from autograder.probing.core import named
+from autograder.probing.params import flat_parameters, parameter_blocks
+
 
 class StepRecorder:
     """``recorder = StepRecorder(optimizer, model)``; after the student's loop, ``recorder.gradients()``
@@ -31,3 +34,15 @@ class StepRecorder:
         if not self.rows:
             return torch.zeros(0, sum(p.numel() for p in self.parameters))
         return torch.stack(self.rows)
+
+
+def training_outputs(recorder: StepRecorder, model: nn.Module, mean_loss: Any) -> dict[str, Any]:
+    """What a probe of a training loop returns: the loss the loop reported, the gradient each step saw,
+    the training mode at each step, and the parameters after the loop, with named axes."""
+    blocks = parameter_blocks(model)
+    return {
+        "mean_loss": mean_loss,
+        "step_gradients": named(recorder.gradients(), "step", blocks),
+        "training_mode_at_each_step": recorder.training,
+        "parameters": named(flat_parameters(model), blocks),
+    }

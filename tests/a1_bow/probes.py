@@ -14,10 +14,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.core import Context, DataFile, ProbeError, expect_type, probe
 from autograder.probing.grads import backward_seeded
-from autograder.probing.optim import StepRecorder
-from autograder.probing.params import flat_parameters, linear_layers, parameter_blocks, seed_parameters
+from autograder.probing.optim import StepRecorder, training_outputs
+from autograder.probing.params import linear_layers, seed_parameters
 from autograder.probing.tensors import expect_tensor, stack_tensors
 
 HERE = Path(__file__).resolve().parent
@@ -204,12 +204,7 @@ def train_epoch(ctx: Context) -> dict[str, Any]:
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
     recorder = StepRecorder(optimizer, model)
     mean_loss = ctx.student("bow_model").train_epoch(model, _loader(features, labels, 4), optimizer)
-    return {
-        "mean_loss": mean_loss,
-        "step_gradients": named(recorder.gradients(), "step", parameter_blocks(model)),
-        "training_mode_at_each_step": recorder.training,
-        "parameters": named(flat_parameters(model), parameter_blocks(model)),
-    }
+    return training_outputs(recorder, model, mean_loss)
 
 
 @probe

@@ -19,7 +19,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
-from autograder.probing.optim import StepRecorder
+from autograder.probing.optim import StepRecorder, training_outputs
 from autograder.probing.params import flat_parameters, parameter_blocks, parameters_by_name, seed_parameters
 from autograder.probing.tensors import expect_tensor, stack_tensors
 
@@ -322,12 +322,7 @@ def train_epoch(ctx: Context) -> dict[str, Any]:
     recorder = StepRecorder(optimizer, model)
     max_norm = 1000.0 + ctx.seed  # far above every gradient norm here: these tests see unclipped gradients
     mean_loss = ctx.student("gru_model").train_epoch(model, loader, optimizer, max_norm=max_norm)
-    return {
-        "mean_loss": mean_loss,
-        "step_gradients": named(recorder.gradients(), "step", parameter_blocks(model)),
-        "training_mode_at_each_step": recorder.training,
-        "parameters": named(flat_parameters(model), parameter_blocks(model)),
-    }
+    return training_outputs(recorder, model, mean_loss)
 
 
 @probe
