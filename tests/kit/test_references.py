@@ -57,7 +57,8 @@ def test_toolbox_digest_covers_only_the_modules_used(tmp_path: Path) -> None:
     probes.write_text("from autograder.probing.core import Context, probe\n", encoding="utf-8")
     assert [path.name for path in toolbox_modules([probes])] == ["core.py"]
     probes.write_text("from autograder.probing import optim\nfrom autograder.probing.core import probe\n")
-    assert [path.name for path in toolbox_modules([probes])] == ["__init__.py", "core.py", "optim.py"]
+    used = [path.name for path in toolbox_modules([probes])]
+    assert used == ["__init__.py", "core.py", "optim.py", "params.py"]  # optim.py imports params.py
 
 
 def _load(kit: Kit) -> None:
