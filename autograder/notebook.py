@@ -27,10 +27,10 @@ SETUP = '''import os
 import sys
 from pathlib import Path
 
-# The folder of this notebook, and your code: starter/{assignment}, unless the environment variable
+# The folder of this notebook, and your code: {code_default_words}, unless the environment variable
 # {env} names another folder (the grader's tests of this notebook use the solution).
 ASSIGNMENT_DIR = Path.cwd().resolve()
-CODE_DIR = Path(os.environ.get("{env}") or ASSIGNMENT_DIR / "../../starter/{assignment}").resolve()
+CODE_DIR = Path(os.environ.get("{env}") or {code_default}).resolve()
 if str(CODE_DIR) not in sys.path:
     sys.path.insert(0, str(CODE_DIR))
 print("code from:", CODE_DIR)'''
@@ -65,7 +65,13 @@ def parse_cells(text: str, source: Path) -> list[tuple[str, str]]:
     return cells
 
 
-def build_notebook(kit: Kit, assignment_id: str) -> NotebookNode:
+STARTER_CODE = ("starter/{assignment}", 'ASSIGNMENT_DIR / "../../starter/{assignment}"')
+OWN_FOLDER_CODE = ("the files that the cells under \"Your code\" write here", "ASSIGNMENT_DIR")
+
+
+def build_notebook(kit: Kit, assignment_id: str, code_default: tuple[str, str] = STARTER_CODE) -> NotebookNode:
+    """The notebook of ``assignment_id``; ``code_default`` is where its code comes from when
+    AUTOGRADER_CODE is not set: (words for the reader, a Python expression)."""
     source = kit.notebook_source(assignment_id)
     try:
         text = source.read_text(encoding="utf-8")
@@ -73,7 +79,9 @@ def build_notebook(kit: Kit, assignment_id: str) -> NotebookNode:
         raise ConfigError(f"{source}: cannot read the notebook's source: {error.strerror}") from None
     cells = parse_cells(text, source)
     first_code = next((i for i, (kind, _) in enumerate(cells) if kind == "code"), len(cells))
-    cells.insert(first_code, ("code", SETUP.format(assignment=assignment_id, env=CODE_ENV)))
+    words, expression = (part.format(assignment=assignment_id) for part in code_default)
+    setup = SETUP.format(code_default_words=words, code_default=expression, env=CODE_ENV)
+    cells.insert(first_code, ("code", setup))
     notebook = nbformat.v4.new_notebook()
     notebook.metadata = {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},

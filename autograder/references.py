@@ -38,7 +38,7 @@ def needed_keys(assignment: Assignment, public_only: bool = False) -> list[Key]:
     return sorted({(test.probe, seed) for test in tests for seed in seeds_of(test)})
 
 
-def _relative(key: Key) -> str:
+def reference_path(key: Key) -> str:
     return f"{key[0]}/seed-{key[1]}.bin"
 
 
@@ -109,10 +109,10 @@ def write_references(
     for key in needed_keys(assignment):
         result = produce(key)
         frame = pack(result.outputs)
-        path = staging / _relative(key)
+        path = staging / reference_path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(frame)
-        entries[_relative(key)] = hashlib.sha256(frame).hexdigest()
+        entries[reference_path(key)] = hashlib.sha256(frame).hexdigest()
         warm_imports.setdefault(key[0], set()).update(result.imported)
     manifest = {
         "assignment": assignment_id,
@@ -151,7 +151,7 @@ def load_references(
         raise StaleReferences(f"the solution of {assignment_id} changed after its references were made: {regen}")
     loaded = {}
     for key in keys:
-        relative = _relative(key)
+        relative = reference_path(key)
         if relative not in manifest.get("references", {}):
             raise StaleReferences(f"no reference for probe {key[0]!r} seed {key[1]} of {assignment_id}: {regen}")
         frame = (folder / relative).read_bytes()
