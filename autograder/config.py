@@ -101,6 +101,7 @@ class PropertyTest(TestBase):
     rule: Literal["property"]
     check: Literal["decreasing", "increasing", "equal"]
     outputs: list[str] = Field(min_length=1, max_length=2)
+    anchor: list[str] = []  # outputs that must also equal the reference: ties the property to the solution
 
     @model_validator(mode="after")
     def _arity(self) -> PropertyTest:

@@ -77,12 +77,26 @@ def judge_seed(test: TestSpec, run: SeedRun, tolerance: Tolerance, labels: np.nd
         assert labels is not None, "accuracy tests need labels"
         return _judge_accuracy(test, result.outputs.get(test.output), labels)
     if isinstance(test, PropertyTest):
-        return _judge_property(test, result.outputs, tolerance)
+        anchored = _match_references(test.anchor, run, tolerance, exact_dtype=True, shape_only=False, gradient=False)
+        return _judge_property(test, result.outputs, tolerance) if anchored.fraction >= 1.0 else anchored
     raise TypeError(f"no rule for {type(test).__name__}")
 
 
 def _judge_compare(test: CompareTest, run: SeedRun, tolerance: Tolerance) -> Verdict:
     names = test.outputs or [name for name in sorted(run.reference) if name != CONTEXT_OUTPUT]
+    return _match_references(
+        names,
+        run,
+        tolerance,
+        exact_dtype=test.dtype == "exact",
+        shape_only=isinstance(test, ShapeTest),
+        gradient=isinstance(test, GradientTest),
+    )
+
+
+def _match_references(
+    names: list[str], run: SeedRun, tolerance: Tolerance, exact_dtype: bool, shape_only: bool, gradient: bool
+) -> Verdict:
     for name in names:
         if name not in run.reference:
             return Verdict(0.0, f"the references have no output {name!r}: run `autograder regen`")
@@ -94,11 +108,11 @@ def _judge_compare(test: CompareTest, run: SeedRun, tolerance: Tolerance) -> Ver
             run.result.outputs[name],
             tolerance.rtol,
             tolerance.atol,
-            exact_dtype=test.dtype == "exact",
-            shape_only=isinstance(test, ShapeTest),
+            exact_dtype=exact_dtype,
+            shape_only=shape_only,
         )
         if mismatch:
-            lead = "wrong gradient: " if isinstance(test, GradientTest) and mismatch.kind == "values" else ""
+            lead = "wrong gradient: " if gradient and mismatch.kind == "values" else ""
             return Verdict(0.0, lead + _explain(mismatch, run.reference))
     return Verdict(1.0, "")
 

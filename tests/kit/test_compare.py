@@ -375,3 +375,21 @@ def test_hint_is_shown_on_failure_only(course: Course, tolerance: Tolerance) -> 
     failing = judge_test(test, [SeedRun(0, None, _ok({"tokens": [["A"]]}), reference)], tolerance, None)
     passing = judge_test(test, [SeedRun(0, None, _ok(reference), reference)], tolerance, None)
     assert "\nHint: lowercase first" in failing.message and "Hint" not in passing.message
+
+
+def test_anchored_property_rejects_forged_self_consistent_outputs(course: Course, tolerance: Tolerance) -> None:
+    """Two outputs equal to each other pass `equal` only if the anchored one also equals the reference,
+    so outputs forged to agree with each other earn nothing."""
+    test = course.assignment(ASSIGNMENT).test("no_test_leak")
+    assert test.rule == "property" and test.check == "equal" and test.anchor
+    first, second = test.outputs
+    reference = {first: ["<unk>", "good", "film"], second: ["<unk>", "good", "film"]}
+    forged = {first: ["<unk>", "x"], second: ["<unk>", "x"]}
+    leaked = {first: ["<unk>", "good", "film", "bad"], second: ["<unk>", "good", "film"]}
+
+    def verdict(outputs: dict[str, Any]) -> Any:
+        return judge_test(test, [SeedRun(0, None, _ok(outputs), reference)], tolerance, None)
+
+    assert verdict(reference).fraction == 1.0
+    assert verdict(leaked).fraction == 0.0
+    assert verdict(forged).fraction == 0.0 and second in verdict(forged).message
