@@ -82,7 +82,7 @@ def python_paths(kit_root: Path | None) -> list[Path]:
 def enter(view: View, root: Path) -> None:
     """Build the view at ``root`` (an empty folder) in a new mount namespace and change the root to it.
     Runs in the test process, as root, before privileges are dropped."""
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET), "unshare")
+    _check(_libc.unshare(CLONE_NEWNS), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", str(root), "tmpfs", MS_NOSUID | MS_NODEV, ROOT_TMPFS)
     # The scratch file systems first: a kit or an environment that lives under /tmp is bound inside.
@@ -101,6 +101,12 @@ def enter(view: View, root: Path) -> None:
     _mount(None, str(root), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)
     os.chdir("/")
+
+
+def cut_network() -> None:
+    """Move the calling process (the warm worker) into an empty network namespace, once: every test
+    process it forks starts there, with no network, at no cost per test."""
+    _check(_libc.unshare(CLONE_NEWNET), "unshare")
 
 
 def _bind(path: Path, root: Path, read_only: bool, at: Path | None = None) -> None:

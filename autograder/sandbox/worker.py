@@ -63,6 +63,8 @@ def main() -> None:
     kit_root = Path(setup["kit_root"])
     views = user is not None and views_work(kit_root)
     problem = reachability_problem(user, kit_root) if user is not None and not views else None
+    if views:
+        view.cut_network()
     write_json(outbox, {
         "ready": problem is None,
         "problem": problem,

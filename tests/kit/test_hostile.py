@@ -428,3 +428,33 @@ def test_visible_test_cannot_reach_heldout_inputs(grader: Grader, make_submissio
     assert "REFUSED ProbeError" in printed and "REFUSED FileNotFoundError" in printed, printed
     assert "LEAK" not in printed, printed
     assert not [text for text in heldout[:50] if text in printed], "held-out texts reached a visible test"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="network namespaces need root")
+def test_no_network_reaches_the_grader_or_beyond(grader: Grader, make_submission: MakeSubmission) -> None:
+    """A server listening on the grader's loopback, on TCP and on an abstract unix socket: a test that
+    reaches either would have the network; the tokenize test passes only if both connections fail."""
+    import socket
+
+    tcp = socket.create_server(("127.0.0.1", 0))
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind("\0autograder-attack")
+    unix.listen()
+    reach = (
+        "import socket\n"
+        "def _reaches(family, address):\n"
+        "    try:\n"
+        "        socket.socket(family, socket.SOCK_STREAM).connect(address)\n"
+        "        return True\n"
+        "    except OSError:\n"
+        "        return False\n"
+        f"if _reaches(socket.AF_INET, ('127.0.0.1', {tcp.getsockname()[1]})) "
+        "or _reaches(socket.AF_UNIX, '\\0autograder-attack'):\n"
+        "    raise SystemExit('reached the network')\n"
+    )
+    try:
+        report = grader.grade(ASSIGNMENT, make_submission("solution", _append("bow_data.py", reach)), only=["tokenize"])
+    finally:
+        tcp.close()
+        unix.close()
+    assert report.score == report.max_score, report.outcomes[0].feedback
