@@ -84,7 +84,7 @@ def confine(
     memory_limit_bytes: int | None, file_size_bytes: int, user: SandboxUser | None, view: tuple[View, Path] | None
 ) -> None:
     """Run in the fresh test process, before any student code: caps, the allow-listed file system view
-    (which also cuts the network), then drop root."""
+    (the worker has cut the network already), then drop root."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_bytes, file_size_bytes))

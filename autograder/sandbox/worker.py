@@ -9,6 +9,7 @@ Run by the judge as ``python -m autograder.sandbox.worker``.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.machinery
 import importlib.util
@@ -57,6 +58,8 @@ def main() -> None:
         for assignment, folder in setup["probes"].items()
     }
     DataFile.preload_public()
+    child.make_deterministic(0)  # seeding's first-call set-up (numpy's, torch's) happens once, here
+    gc.freeze()  # test processes never scan (and so never copy) the worker's objects
     user = limits.SandboxUser.resolve(setup["sandbox_user"]) if setup["sandbox_user"] else None
     global _NAMESPACES
     _NAMESPACES = limits.PidNamespaces() if user is not None else None
@@ -78,6 +81,7 @@ def main() -> None:
         except (ProtocolError, TypeError):
             return
         _import_quietly(request.warm_imports)
+        gc.freeze()
         meta, frame = supervise(
             request, probes[request.assignment][request.probe], user, kit_root if views else None
         )

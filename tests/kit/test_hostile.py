@@ -415,6 +415,7 @@ def test_visible_test_cannot_reach_heldout_inputs(grader: Grader, make_submissio
     heldout = (grader.kit.tests_dir(ASSIGNMENT) / "heldout" / "texts.txt").read_text(encoding="utf-8").splitlines()
     spy = (
         "import gc\n"
+        "gc.unfreeze()  # the worker's objects, frozen out of the collector's sight, back in view\n"
         "for obj in gc.get_objects():\n"
         "    if type(obj).__name__ == 'DataFile' and 'heldout' in str(obj.path):\n"
         "        try:\n            print('LEAK', obj.get()[:20])\n"
