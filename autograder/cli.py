@@ -1,4 +1,4 @@
-"""The ``autograder`` command: regen, validate, grade, check, notebook, demo, bench.
+"""The ``autograder`` command: regen, validate, grade, grade-all, merge, check, notebook, demo, bench.
 
 Every command acts on the kit found from the current folder upwards (the folder with grading.yaml).
 """
@@ -12,6 +12,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from autograder.batch import BatchError
+from autograder.batch.shard import WHOLE, parse_shard
 from autograder.config import ConfigError, Course, load_course
 from autograder.grading import Grader, GradingError, grade_once
 from autograder.kit import Kit, KitNotFound, find_kit
@@ -21,7 +23,7 @@ from autograder.report import check_results_folder, print_report, write_results
 from autograder.sandbox.client import WorkerError
 from autograder.validate import validate
 
-EXPECTED_ERRORS = (ConfigError, KitNotFound, StaleReferences, GradingError, RegenError, WorkerError)
+EXPECTED_ERRORS = (ConfigError, KitNotFound, StaleReferences, GradingError, RegenError, WorkerError, BatchError)
 
 
 def _ids(course: Course, given: list[str]) -> list[str]:
@@ -56,8 +58,13 @@ def cmd_grade(kit: Kit, course: Course, args: argparse.Namespace, console: Conso
 def cmd_check(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
     """The student's local run: visible tests on public inputs, against their starter folder."""
     code = (args.code or kit.starter_dir(args.assignment)).resolve()
+    only = args.only.split(",") if args.only else None
+    if args.results:
+        check_results_folder(args.results)
     with Grader(kit, course, [args.assignment], args.device) as grader:
-        report = grader.grade(args.assignment, code, public_only=True)
+        report = grader.grade(args.assignment, code, only=only, public_only=True)
+    if args.results:
+        write_results(args.results, report)
     print_report(report, console)
     return 0
 
@@ -74,6 +81,47 @@ def cmd_demo(kit: Kit, course: Course, args: argparse.Namespace, console: Consol
     from autograder.demo import run_demo
 
     return run_demo(kit, course, _ids(course, [args.assignment] if args.assignment else []), console)
+
+
+def cmd_build(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.release.build import build
+
+    for assignment_id in _ids(course, args.assignments):
+        target = build(kit, course, assignment_id, args.out.resolve(), gpu=args.gpu)
+        console.print(f"wrote {target}/student, {target}/gradescope/autograder.zip and {target}/otter")
+    return 0
+
+
+def cmd_grade_all(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.batch.bench import run_bench
+    from autograder.batch.outputs import print_outcome
+    from autograder.batch.run import BatchOptions, grade_all
+
+    if args.bench == (args.out is not None):
+        raise BatchError("grade-all needs --out DIR, or --bench (which grades into scratch folders), not both")
+    if (args.json or args.runs is not None) and not args.bench:
+        raise BatchError("--runs and --json go with --bench")
+    only = args.only.split(",") if args.only else None
+    options = BatchOptions(args.assignment, args.submissions.resolve(), args.jobs, args.shard, only, args.device)
+    if args.bench:
+        return run_bench(kit, course, options, 3 if args.runs is None else args.runs, console, args.json)
+    try:
+        run = grade_all(kit, course, options, args.out.resolve(), console)
+    except KeyboardInterrupt:
+        console.print("interrupted: what is graded is kept; the same command grades the rest")
+        return 130
+    console.print(f"graded {len(run.graded)}, {run.skipped} already graded")
+    print_outcome(args.out, run.index, run.missing, console)
+    return 0
+
+
+def cmd_merge(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.batch.merge import merge
+    from autograder.batch.outputs import print_outcome
+
+    index, missing = merge([folder.resolve() for folder in args.folders], args.out.resolve())
+    print_outcome(args.out, index, missing, console)
+    return 0
 
 
 def cmd_bench(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
@@ -108,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     student = commands.add_parser("check", help="run the visible tests on your own code")
     student.add_argument("assignment", metavar="ID")
     student.add_argument("--code", type=Path, help="folder with your files (default: starter/ID)")
+    student.add_argument("--only", metavar="TEST[,TEST...]", help="check only these tests")
+    student.add_argument("--results", type=Path, help="also write the results, as Gradescope's results.json, here")
     student.add_argument("--device", **device)
     student.set_defaults(run=cmd_check)
 
@@ -118,6 +168,41 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="regenerate, validate and grade example submissions of every assignment")
     demo.add_argument("--assignment", metavar="ID", help="only this assignment")
     demo.set_defaults(run=cmd_demo)
+
+    release = commands.add_parser("build", help="write the student release, Gradescope's zip and the Otter assignment")
+    release.add_argument("assignments", nargs="*", metavar="ID")
+    release.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist/)")
+    release.add_argument("--gpu", action="store_true", help="Gradescope image with a CUDA build of torch")
+    release.set_defaults(run=cmd_build)
+
+    batch = commands.add_parser("grade-all", help="grade a folder of submissions: grades.csv, report.md, scores.png")
+    batch.add_argument(
+        "submissions",
+        type=Path,
+        metavar="SUBMISSIONS",
+        help="one submission per entry, or a Gradescope export (with submission_metadata.yml)",
+    )
+    batch.add_argument("--assignment", required=True, metavar="ID")
+    batch.add_argument("--out", type=Path, metavar="DIR", help="output folder; what is graded there is kept")
+    batch.add_argument("--jobs", type=int, default=1, help="submissions graded at once, each by its own worker")
+    batch.add_argument(
+        "--shard",
+        type=parse_shard,
+        default=WHOLE,
+        metavar="K/N",
+        help="grade every N-th submission (sorted by id) from the K-th, K from 0 (default: all)",
+    )
+    batch.add_argument("--only", metavar="TEST[,TEST...]", help="grade only these tests")
+    batch.add_argument("--device", **device)
+    batch.add_argument("--bench", action="store_true", help="measure submissions per minute with 1 job and --jobs")
+    batch.add_argument("--runs", type=int, help="with --bench: runs of each job count, for the median (default: 3)")
+    batch.add_argument("--json", type=Path, metavar="PATH", help="with --bench: also write the figures here")
+    batch.set_defaults(run=cmd_grade_all)
+
+    merged = commands.add_parser("merge", help="combine the output folders of grade-all's shards")
+    merged.add_argument("folders", nargs="+", type=Path, metavar="DIR")
+    merged.add_argument("--out", type=Path, required=True, metavar="DIR")
+    merged.set_defaults(run=cmd_merge)
 
     bench = commands.add_parser("bench", help="measure grading time, isolation overhead and memory")
     bench.add_argument("assignment", metavar="ID")

@@ -7,7 +7,7 @@ import sys
 
 from autograder.sandbox.spawn import discard_spare, prestart
 
-GRADING_COMMANDS = {"regen", "validate", "grade", "check", "demo", "bench"}
+GRADING_COMMANDS = {"regen", "validate", "grade", "check", "demo", "bench", "grade-all"}
 
 
 def main(argv: list[str] | None = None) -> int:
