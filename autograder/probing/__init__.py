@@ -3,7 +3,8 @@
 - ``core``: the ``@probe`` decorator, the seeded :class:`~autograder.probing.core.Context` a probe
   receives, :class:`~autograder.probing.core.ProbeError`, data files, and outputs with named axes.
 - ``params``: seeded parameters for any ``nn.Module``, found and named by ``named_parameters()``.
-- ``grads``: forward and backward with a seeded upstream gradient; every gradient by name.
+- ``grads``: backward with a seeded (or given) upstream gradient; every gradient by name.
+- ``lazy``: lazy outputs that share one call of the student's code (``once``, ``field``).
 - ``optim``: a recorder of what any optimizer sees at each ``step()``.
 - ``tensors``: checks and stacking of what the student's code returned.
 

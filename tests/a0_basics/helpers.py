@@ -99,30 +99,6 @@ def _copy(value: Any) -> Any:
     return value.copy() if type(value) is np.ndarray else value
 
 
-def once(function: Callable[[], T]) -> Callable[[], T]:
-    """``function`` computed on first use only: several lazy outputs can read one call of the student's
-    code (an exception is raised again for each of them)."""
-    cache: dict[str, Any] = {}
-
-    def cached() -> T:
-        if "value" not in cache:
-            try:
-                cache["value"] = function()
-            except Exception as error:  # noqa: BLE001 - kept for every output that reads it
-                cache["error"] = error
-                cache["value"] = None
-        if "error" in cache:
-            raise cache["error"]
-        return cache["value"]
-
-    return cached
-
-
-def field(source: Callable[[], Any], key: str) -> Callable[[], Any]:
-    """A lazy output reading ``key`` of what ``source`` (a :func:`once`) returns."""
-    return lambda: source()[key]
-
-
 def scalar_gradients(
     loss: Any, upstream: torch.Tensor, tensors: dict[str, torch.Tensor], what: str
 ) -> dict[str, torch.Tensor]:

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from autograder.probing.core import Context, ProbeError, named, probe
+from autograder.probing.lazy import field, once
 from autograder.probing.tensors import expect_tensor
 
 from .helpers import (
@@ -24,11 +25,9 @@ from .helpers import (
     autograd_rnn_gradients,
     expect_array,
     expect_gradients,
-    field,
     flat_blocks,
     is_library_loss,
     is_torch_call,
-    once,
     rnn_states,
     scalar_gradients,
     torch_rnn,

@@ -19,19 +19,18 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.grads import backward_with
+from autograder.probing.lazy import field, once
 from autograder.probing.optim import StepRecorder, training_outputs
 from autograder.probing.params import flat_parameters, parameter_blocks, parameters_by_name, seed_parameters
 from autograder.probing.tensors import expect_tensor, stack_tensors
 
 from .helpers import (
     TrustedGRUClassifier,
-    backward_with,
     classifier_parts,
     classifier_tensors,
     describe_range,
     encode,
-    field,
-    once,
     pad_batch,
     random_sequences,
     read_training_data,

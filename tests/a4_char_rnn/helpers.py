@@ -8,7 +8,7 @@ None of this calls the student's code, so a probe that uses it tests one part of
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -116,46 +116,6 @@ def entropy_of_counts(text: str) -> float:
     counts = torch.tensor([text.count(char) for char in set(text)], dtype=torch.float64)
     p = counts / counts.sum()
     return float(-(p * p.log()).sum())
-
-
-def once(function: Callable[[], T]) -> Callable[[], T]:
-    """``function`` computed on first use only: several lazy outputs can read one call of the student's
-    code (an exception is raised again for each of them)."""
-    cache: dict[str, Any] = {}
-
-    def cached() -> T:
-        if "value" not in cache:
-            try:
-                cache["value"] = function()
-            except Exception as error:  # noqa: BLE001 - kept for every output that reads it
-                cache["error"] = error
-                cache["value"] = None
-        if "error" in cache:
-            raise cache["error"]
-        return cache["value"]
-
-    return cached
-
-
-def field(source: Callable[[], Any], key: Any) -> Callable[[], Any]:
-    """A lazy output reading ``key`` of what ``source`` (a :func:`once`) returns."""
-    return lambda: source()[key]
-
-
-def backward_with(
-    output: torch.Tensor, upstream: torch.Tensor, tensors: dict[str, torch.Tensor], what: str
-) -> dict[str, torch.Tensor]:
-    """Backpropagate ``sum(output * upstream)`` and return ``{"grad_<name>": gradient}``; the upstream
-    gradient is drawn by the caller before any lazy output runs, so the seeds stay aligned."""
-    if not output.requires_grad:
-        raise ProbeError(f"{what} does not require a gradient: is the computation detached?")
-    for tensor in tensors.values():
-        tensor.grad = None
-    (output * upstream).sum().backward()
-    missing = [name for name, tensor in tensors.items() if tensor.grad is None]
-    if missing:
-        raise ProbeError(f"no gradient reached {', '.join(missing)}: is the computation detached?")
-    return {f"grad_{name}": tensor.grad.detach().cpu() for name, tensor in tensors.items()}
 
 
 def expect_pair(value: Any, what: str) -> tuple[Any, Any]:

@@ -18,6 +18,8 @@ import torch
 from torch import nn
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.grads import backward_with
+from autograder.probing.lazy import field, once
 from autograder.probing.optim import StepRecorder, training_outputs
 from autograder.probing.params import flat_parameters, parameter_blocks, parameters_by_name, seed_parameters
 from autograder.probing.tensors import expect_tensor
@@ -27,13 +29,10 @@ from .helpers import (
     FixedDistributionLM,
     TrustedCharLM,
     TrustedVocab,
-    backward_with,
     describe_range,
     entropy_of_counts,
     expect_pair,
-    field,
     next_char_logits,
-    once,
     stream_chunks,
     trusted_perplexity,
     unigram_perplexity,

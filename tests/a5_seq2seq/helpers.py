@@ -8,7 +8,7 @@ None of this calls the student's code, so a probe that uses it tests one part of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -208,46 +208,6 @@ def submodules(model: Any, what: str, kinds: dict[str, type]) -> dict[str, nn.Mo
 def module_tensors(parts: dict[str, nn.Module]) -> dict[str, torch.Tensor]:
     """Every parameter of the parts, under names a student recognises (``gru_weight_ih_l0``)."""
     return {f"{part}_{name}": p for part, module in parts.items() for name, p in module.named_parameters()}
-
-
-def once(function: Callable[[], T]) -> Callable[[], T]:
-    """``function`` computed on first use only: several lazy outputs can read one call of the student's
-    code (an exception is raised again for each of them)."""
-    cache: dict[str, Any] = {}
-
-    def cached() -> T:
-        if "value" not in cache:
-            try:
-                cache["value"] = function()
-            except Exception as error:  # noqa: BLE001 - kept for every output that reads it
-                cache["error"] = error
-                cache["value"] = None
-        if "error" in cache:
-            raise cache["error"]
-        return cache["value"]
-
-    return cached
-
-
-def field(source: Callable[[], Any], key: Any) -> Callable[[], Any]:
-    """A lazy output reading ``key`` of what ``source`` (a :func:`once`) returns."""
-    return lambda: source()[key]
-
-
-def backward_with(
-    output: torch.Tensor, upstream: torch.Tensor, tensors: dict[str, torch.Tensor], what: str
-) -> dict[str, torch.Tensor]:
-    """Backpropagate ``sum(output * upstream)`` and return ``{"grad_<name>": gradient}``. The upstream
-    gradient is drawn by the caller before any lazy output runs, so the seeds stay aligned."""
-    if not output.requires_grad:
-        raise ProbeError(f"{what} does not require a gradient: is the computation detached?")
-    for tensor in tensors.values():
-        tensor.grad = None
-    (output * upstream).sum().backward()
-    missing = [name for name, tensor in tensors.items() if tensor.grad is None]
-    if missing:
-        raise ProbeError(f"no gradient reached {', '.join(missing)}: is the computation detached?")
-    return {f"grad_{name}": tensor.grad.detach().cpu() for name, tensor in tensors.items()}
 
 
 def token_lists(result: Any, rows: int, what: str) -> list[list[int]]:

@@ -20,6 +20,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.grads import backward_with
+from autograder.probing.lazy import field, once
 from autograder.probing.optim import StepRecorder
 from autograder.probing.params import flat_parameters, parameter_blocks, seed_parameters
 from autograder.probing.tensors import expect_tensor
@@ -31,13 +33,10 @@ from .helpers import (
     ScriptedEncoder,
     TrustedDecoder,
     TrustedEncoder,
-    backward_with,
     date_number,
     encode,
-    field,
     lengths_with_edges,
     module_tensors,
-    once,
     pad_batch,
     random_sequences,
     read_pairs,

@@ -8,63 +8,18 @@ that module's own code only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
 from torch import nn
 
-from autograder.probing.core import ProbeError, expect_type
+from autograder.probing.core import expect_type
 from autograder.probing.tensors import expect_tensor
 
 T = TypeVar("T")
 
 LETTERS = "abcdefghijklmnopqr"
 VOCAB = {"<pad>": 0, **{letter: index for index, letter in enumerate(LETTERS, start=1)}}  # the handout's §9
-
-
-def once(function: Callable[[], T]) -> Callable[[], T]:
-    """``function`` computed on first use only: several lazy outputs can read one call of the student's
-    code (an exception is raised again for each of them)."""
-    cache: dict[str, Any] = {}
-
-    def cached() -> T:
-        if "value" not in cache:
-            try:
-                cache["value"] = function()
-            except Exception as error:  # noqa: BLE001 - kept for every output that reads it
-                cache["error"] = error
-                cache["value"] = None
-        if "error" in cache:
-            raise cache["error"]
-        return cache["value"]
-
-    return cached
-
-
-def field(source: Callable[[], Any], key: str) -> Callable[[], Any]:
-    """A lazy output reading ``key`` of what ``source`` (a :func:`once`) returns."""
-    return lambda: source()[key]
-
-
-def backward_with(
-    output: Any, upstream: torch.Tensor, tensors: dict[str, torch.Tensor], what: str
-) -> dict[str, torch.Tensor]:
-    """Backpropagate ``sum(output * upstream)`` and return ``{"grad_<name>": gradient}``. The upstream
-    gradient is drawn by the caller before any lazy output runs, so the seeds stay aligned."""
-    if type(output) is not torch.Tensor:
-        raise ProbeError(f"{what} returned {type(output).__name__}, not a torch.Tensor")
-    if tuple(output.shape) != tuple(upstream.shape):
-        raise ProbeError(f"{what} returned shape {tuple(output.shape)}, expected {tuple(upstream.shape)}")
-    if not output.requires_grad:
-        raise ProbeError(f"{what} does not require a gradient: is the computation detached?")
-    for tensor in tensors.values():
-        tensor.grad = None
-    (output * upstream).sum().backward()
-    missing = [name for name, tensor in tensors.items() if tensor.grad is None]
-    if missing:
-        raise ProbeError(f"no gradient reached {', '.join(missing)}: is the computation detached?")
-    return {f"grad_{name}": tensor.grad.detach().cpu() for name, tensor in tensors.items()}
 
 
 def submodule(module: nn.Module, name: str, kind: type = nn.Module) -> Any:

@@ -17,6 +17,8 @@ import torch
 from torch import nn
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.grads import backward_with
+from autograder.probing.lazy import field, once
 from autograder.probing.params import linear_layers, parameters_by_name, seed_parameters
 from autograder.probing.tensors import expect_tensor
 
@@ -24,9 +26,6 @@ from .helpers import (
     VOCAB,
     TrustedEncoderBlock,
     TrustedMultiHeadAttention,
-    backward_with,
-    field,
-    once,
     pad_batch,
     read_sequences,
     submodule,
