@@ -1,7 +1,8 @@
 """Run probes on a submission in this very process, with no isolation: the floor the benchmark
 compares the sandbox against. Never used for grading.
 
-``python -m autograder.sandbox.inprocess`` reads a JSON job on stdin, prints JSON timings.
+``python -m autograder.sandbox.inprocess`` reads a JSON job on stdin, prints JSON timings: each pass
+over all probes, and each probe's median.
 """
 
 from __future__ import annotations
@@ -29,17 +30,19 @@ def main() -> None:
     import_student = importer.install(files, list(files))
     for module in files:
         import_student(module)  # imported once, as a plain program would
-    totals = []
+    totals, each = [], {f"{probe}/{seed}": [] for probe, seed in job["runs_of"]}
     for _ in range(job["runs"]):
-        started = time.perf_counter()
         for probe, seed in job["runs_of"]:
             make_deterministic(seed)
+            started = time.perf_counter()
             outputs = probes[probe](Context(seed, torch.device("cpu"), import_student))
             for value in outputs.values():
                 if type(value) in LAZY_OUTPUTS:
                     value()
-        totals.append(time.perf_counter() - started)
-    json.dump({"median_s": statistics.median(totals), "runs": totals}, sys.stdout)
+            each[f"{probe}/{seed}"].append(time.perf_counter() - started)
+        totals.append(sum(times[-1] for times in each.values()))
+    per_probe = {key: statistics.median(times) for key, times in each.items()}
+    json.dump({"median_s": statistics.median(totals), "runs": totals, "per_probe_s": per_probe}, sys.stdout)
 
 
 if __name__ == "__main__":
