@@ -4,7 +4,7 @@ Two cuts of the same kit: the grading payload (every test, every seed, the held-
 Gradescope and Otter autograders, which only course staff handle) and the public cut (visible tests on
 public seeds only: what students get for `autograder check`). Neither holds solutions, mutants or
 correct alternatives. Another assignment's files are copied only when this one's probes or policy name
-it (a3_gru reads a1_bow's reviews, for instance).
+it (an assignment that reads another one's data, for instance).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import pkgutil
 import subprocess
 import sys
 
-from kit_support import ROOT
+from kit_support import ASSIGNMENTS, ROOT
 
 SANDBOX_SIDE = {
     "autograder.probing",
@@ -47,3 +47,14 @@ def test_the_sandbox_side_does_import_torch() -> None:
     code = "import sys, autograder.sandbox.worker\nprint('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_engine_names_no_assignment() -> None:
+    """Adding an assignment touches no engine file: no file of the engine names one."""
+    named = [
+        (path.relative_to(ROOT).as_posix(), assignment_id)
+        for path in sorted((ROOT / "autograder").rglob("*.py"))
+        for assignment_id in ASSIGNMENTS
+        if assignment_id in path.read_text(encoding="utf-8")
+    ]
+    assert not named, named
