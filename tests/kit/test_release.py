@@ -20,6 +20,7 @@ from kit_support import ASSIGNMENT, ASSIGNMENTS, ROOT
 from autograder.config import load_course
 from autograder.kit import Kit
 from autograder.references import needed_keys, reference_path
+from autograder.release.build import build
 from autograder.release.gradescope import write_gradescope_zip
 from autograder.release.payload import write_grading_payload
 from autograder.release.student import write_student_release
@@ -198,3 +199,19 @@ def test_gradescope_autograder_runs_as_gradescope_runs_it(tmp_path: Path) -> Non
         assert "score" not in (source / "grading.yaml").read_text()[:20]
     finally:
         shutil.rmtree(GRADESCOPE, ignore_errors=True)
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_build_writes_the_three_outputs(assignment_id: str, tmp_path: Path) -> None:
+    """`autograder build ID` for every assignment: the release, Gradescope's zip and the Otter assignment,
+    replacing an earlier build of the same assignment."""
+    stale = tmp_path / assignment_id / "student" / "left-over.txt"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("from an earlier build")
+    target = build(KIT, COURSE, assignment_id, tmp_path)
+    assert target == tmp_path / assignment_id and not stale.exists()
+    assert (target / "student" / "starter" / assignment_id).is_dir()
+    assert (target / "student" / "assignments" / assignment_id / f"{assignment_id}.ipynb").is_file()
+    assert zipfile.is_zipfile(target / "gradescope" / "autograder.zip")
+    assert zipfile.is_zipfile(target / "otter" / "autograder.zip")
+    assert list((target / "otter" / "student").rglob(f"{assignment_id}.ipynb"))
