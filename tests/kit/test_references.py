@@ -75,7 +75,7 @@ def test_committed_references_are_fresh(kit_copy: Kit) -> None:
     [
         (lambda kit: _edit(kit.solution_dir(ASSIGNMENT) / "bow_model.py"), "the solution of a1_bow changed"),
         (lambda kit: _edit(kit.probes_path(ASSIGNMENT)), "the probes of a1_bow changed"),
-        (lambda kit: _edit(kit.config_path, "hidden_seeds: [1, 2]", "hidden_seeds: [1, 7]"), "seed 7"),
+        (lambda kit: _edit_entry(kit, "hidden_seeds: [1, 2]", "hidden_seeds: [1, 7]"), "seed 7"),
         (lambda kit: (kit.references_dir(ASSIGNMENT) / "manifest.json").unlink(), "no references for a1_bow"),
         (lambda kit: _edit(kit.references_dir(ASSIGNMENT) / "vocab" / "seed-0.bin"), "does not match its manifest"),
     ],
@@ -101,6 +101,14 @@ def _edit(path: Path, old: str | None = None, new: str = "") -> None:
     else:
         assert data.count(old.encode()) >= 1
         path.write_bytes(data.replace(old.encode(), new.encode(), 1))
+
+
+def _edit_entry(kit: Kit, old: str, new: str) -> None:
+    """Replace the first `old` inside ASSIGNMENT's own entry of grading.yaml (other entries come first)."""
+    text = kit.config_path.read_text(encoding="utf-8")
+    start = text.index(f"\n  {ASSIGNMENT}:\n")
+    at = text.index(old, start)
+    kit.config_path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
 
 
 def test_regen_refuses_a_solution_output_the_grader_would_refuse(kit_copy: Kit) -> None:
