@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 from torch.utils.data import DataLoader
 
 from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
@@ -24,6 +25,7 @@ from autograder.probing.tensors import expect_tensor
 
 from .helpers import (
     DATA,
+    IGNORE_INDEX,
     MODEL_DIR,
     TOKENIZER_DIR,
     expect_batch,
@@ -47,6 +49,7 @@ PRETRAINED = DataFile(MODEL_DIR / "config.json", load_pretrained)
 SONNETS = DataFile(DATA / "sonnets.txt", lambda text: text.strip().split("\n\n"))
 HELDOUT = DataFile(HERE / "heldout" / "sonnets.txt", lambda text: text.strip().split("\n\n"), hidden=True)
 HELDOUT_BLOCK = 64  # as build_data.py, which wrote the labels
+HELDOUT_BATCH = 4
 BATCH_KEYS = ("input_ids", "attention_mask", "labels")
 
 
@@ -330,18 +333,24 @@ def sampling(ctx: Context) -> dict[str, Any]:
 
 def _heldout_loss_and_predictions(model: Any, blocks: list[list[int]], device: torch.device) -> tuple[float, Any]:
     """The mean next-token loss over the held-out blocks and the argmax prediction at every position
-    but each block's last, computed by trusted code in evaluation mode."""
+    but each block's last, computed by trusted code in evaluation mode, HELDOUT_BATCH blocks at a time.
+    Batches keep the test process small: a batch's logits (51 MB) lie above glibc's largest mmap
+    threshold (32 MB), so each is a mapping of its own, returned to the system when freed, whereas one
+    block's logits (13 MB) come from the heap, which the fine-tuning leaves fragmented: it grew by about
+    that much per block, to over 500 MB."""
     model.eval()
-    total, count, predictions = 0.0, 0, []
+    total, predictions = 0.0, []
     with torch.no_grad():
-        for block in blocks:
-            ids = torch.tensor([block], device=device)
-            logits = model(input_ids=ids).logits
-            if len(block) > 1:  # a block of one token has nothing to predict
-                total += float(shifted_cross_entropy(logits, ids)) * (len(block) - 1)
-                count += len(block) - 1
-            predictions.append(logits[0, :-1].argmax(dim=-1).cpu())
-    return total / count, torch.cat(predictions)
+        for start in range(0, len(blocks), HELDOUT_BATCH):
+            batch = trusted_collate([torch.tensor(block) for block in blocks[start : start + HELDOUT_BATCH]], pad_id=0)
+            batch = {key: tensor.to(device) for key, tensor in batch.items()}
+            logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+            targets = batch["labels"][:, 1:]  # (B, L - 1): the next token of each position
+            real = targets != IGNORE_INDEX  # False on padding and at each block's last position
+            total += float(nn.functional.cross_entropy(logits[real], targets[real], reduction="sum"))
+            predictions.append(logits.argmax(dim=-1)[real].cpu())
+    predicted = torch.cat(predictions)
+    return total / len(predicted), predicted
 
 
 @probe
