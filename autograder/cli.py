@@ -1,5 +1,6 @@
-"""The ``autograder`` command: regen, validate, grade, grade-all, merge, check, notebook, demo, bench.
+"""The ``autograder`` command: build, check and grade the course's assignments.
 
+Its commands: regen, validate, grade, grade-all, regrade, merge, similarity, check, notebook, demo, bench.
 Every command acts on the kit found from the current folder upwards (the folder with grading.yaml).
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from rich.console import Console
 
 from autograder.batch import BatchError
+from autograder.batch.canvas import parse_column
 from autograder.batch.shard import WHOLE, parse_shard
 from autograder.config import ConfigError, Course, load_course
 from autograder.grading import Grader, GradingError, grade_once
@@ -94,7 +96,7 @@ def cmd_build(kit: Kit, course: Course, args: argparse.Namespace, console: Conso
 
 def cmd_grade_all(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
     from autograder.batch.bench import run_bench
-    from autograder.batch.outputs import print_outcome
+    from autograder.batch.outputs import print_outcome, print_outdated
     from autograder.batch.run import BatchOptions, grade_all
 
     if args.bench == (args.out is not None):
@@ -102,7 +104,8 @@ def cmd_grade_all(kit: Kit, course: Course, args: argparse.Namespace, console: C
     if (args.json or args.runs is not None) and not args.bench:
         raise BatchError("--runs and --json go with --bench")
     only = args.only.split(",") if args.only else None
-    options = BatchOptions(args.assignment, args.submissions.resolve(), args.jobs, args.shard, only, args.device)
+    submissions = args.submissions.resolve()
+    options = BatchOptions(args.assignment, submissions, args.jobs, args.shard, only, args.device, args.canvas or "")
     if args.bench:
         return run_bench(kit, course, options, 3 if args.runs is None else args.runs, console, args.json)
     try:
@@ -112,6 +115,24 @@ def cmd_grade_all(kit: Kit, course: Course, args: argparse.Namespace, console: C
         return 130
     console.print(f"graded {len(run.graded)}, {run.skipped} already graded")
     print_outcome(args.out, run.index, run.missing, console)
+    print_outdated(args.out, run.index, run.outdated, console)
+    return 0
+
+
+def cmd_regrade(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.batch.regrade import RegradeOptions, print_regrade, regrade
+
+    students = args.only_students.split(",") if args.only_students else None
+    submissions = args.submissions.resolve() if args.submissions else None
+    options = RegradeOptions(
+        args.assignment, students, submissions, args.dry_run, args.jobs, args.device, args.canvas or ""
+    )
+    try:
+        done = regrade(kit, course, options, args.out.resolve(), console)
+    except KeyboardInterrupt:
+        console.print("interrupted: what is regraded is kept; the same command regrades the rest")
+        return 130
+    print_regrade(done, console)
     return 0
 
 
@@ -121,6 +142,15 @@ def cmd_merge(kit: Kit, course: Course, args: argparse.Namespace, console: Conso
 
     index, missing = merge([folder.resolve() for folder in args.folders], args.out.resolve())
     print_outcome(args.out, index, missing, console)
+    return 0
+
+
+def cmd_similarity(kit: Kit, course: Course, args: argparse.Namespace, console: Console) -> int:
+    from autograder.batch.similarity import compare, print_comparison
+
+    files, starter = course.assignment(args.assignment).files, kit.starter_dir(args.assignment)
+    comparison = compare(args.submissions.resolve(), starter, files, args.out.resolve(), args.top, args.threshold)
+    print_comparison(comparison, args.out, args.top, args.threshold, console)
     return 0
 
 
@@ -135,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     device = {"choices": ["auto", "cpu", "cuda"], "default": "auto", "help": "where tests run (default: auto)"}
+    canvas = {
+        "type": parse_column,
+        "metavar": "COLUMN",
+        "help": "also write canvas.csv for Canvas's gradebook, with this column: 'Assignment name (Canvas id)'",
+    }
 
     regen = commands.add_parser("regen", help="rebuild reference outputs from the solutions")
     regen.add_argument("assignments", nargs="*", metavar="ID")
@@ -194,15 +229,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--only", metavar="TEST[,TEST...]", help="grade only these tests")
     batch.add_argument("--device", **device)
+    batch.add_argument("--canvas", **canvas)
     batch.add_argument("--bench", action="store_true", help="measure submissions per minute with 1 job and --jobs")
     batch.add_argument("--runs", type=int, help="with --bench: runs of each job count, for the median (default: 3)")
     batch.add_argument("--json", type=Path, metavar="PATH", help="with --bench: also write the figures here")
     batch.set_defaults(run=cmd_grade_all)
 
+    again = commands.add_parser(
+        "regrade", help="regrade a grade-all folder with the current tests; keep the old grades, show the diff"
+    )
+    again.add_argument("out", type=Path, metavar="OUT", help="the --out folder of grade-all")
+    again.add_argument("--assignment", required=True, metavar="ID")
+    again.add_argument(
+        "--only-students", metavar="NAME[,NAME...]", help="regrade only these: submission ids, student emails or sids"
+    )
+    again.add_argument(
+        "--submissions", type=Path, metavar="DIR", help="the submissions, if moved (default: where grade-all read them)"
+    )
+    again.add_argument("--dry-run", action="store_true", help="write the diff, but leave the grades as they are")
+    again.add_argument("--jobs", type=int, default=1, help="submissions graded at once, each by its own worker")
+    again.add_argument("--device", **device)
+    again.add_argument("--canvas", **canvas)
+    again.set_defaults(run=cmd_regrade)
+
     merged = commands.add_parser("merge", help="combine the output folders of grade-all's shards")
     merged.add_argument("folders", nargs="+", type=Path, metavar="DIR")
     merged.add_argument("--out", type=Path, required=True, metavar="DIR")
     merged.set_defaults(run=cmd_merge)
+
+    similar = commands.add_parser(
+        "similarity", help="flag pairs of submissions with similar code, the starter's code excluded"
+    )
+    similar.add_argument("submissions", type=Path, metavar="SUBMISSIONS", help="a folder of submissions (as grade-all)")
+    similar.add_argument("--assignment", required=True, metavar="ID")
+    similar.add_argument("--out", type=Path, required=True, metavar="DIR", help="where the reports go")
+    similar.add_argument("--top", type=int, default=50, metavar="N", help="pairs in similar_pairs.csv (default: 50)")
+    similar.add_argument(
+        "--threshold",
+        type=float,
+        default=0.33,
+        metavar="SHARE",
+        help="pairs in similarity.html: one shares more than this share of its code with the other (default: 0.33)",
+    )
+    similar.set_defaults(run=cmd_similarity)
 
     bench = commands.add_parser("bench", help="measure grading time, isolation overhead and memory")
     bench.add_argument("assignment", metavar="ID")

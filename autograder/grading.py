@@ -24,6 +24,7 @@ from autograder.sandbox.client import Worker
 from autograder.sandbox.limits import DEDICATED
 from autograder.seal import seal_private_paths
 from autograder.submission import Submission, SubmissionError, prepare
+from autograder.tests_version import tests_version
 from autograder.wire import Outputs
 
 DEFAULT_SANDBOX_USER = DEDICATED  # a fresh uid per grader; or an account name
@@ -53,6 +54,8 @@ class GradeReport:
     outcomes: list[TestOutcome]
     execution_time: float
     notes: list[str] = field(default_factory=list)
+    tests_version: str = ""
+    """The version of the tests that graded it (see ``autograder.tests_version``)."""
 
     @property
     def score(self) -> float:
@@ -119,6 +122,7 @@ class Grader:
         tests = self._select(assignment, only, public_only)
         keys = sorted({(t.probe, s) for t in tests for s in self._seeds(t, public_only)})
         references, manifest = load_references(self.kit, assignment_id, assignment, keys)
+        version = tests_version(self.course, assignment_id, manifest)
         notes: list[str] = []
         if manifest.get("torch") != self.worker.info.get("torch"):
             notes.append(f"references were made with torch {manifest.get('torch')}, "
@@ -129,13 +133,14 @@ class Grader:
         except SubmissionError as error:
             outcomes = [TestOutcome(test, 0.0, str(error), 0.0) for test in tests]
             return GradeReport(assignment_id, assignment.title, self.device, outcomes,
-                               time.monotonic() - started, [str(error)])
+                               time.monotonic() - started, [str(error)], version)
         try:
             runs = self._run_probes(assignment_id, tests, submission, references, manifest, public_only)
         finally:
             shutil.rmtree(submission.folder, ignore_errors=True)
         outcomes = [self._judge(assignment_id, test, runs, public_only) for test in tests]
-        return GradeReport(assignment_id, assignment.title, self.device, outcomes, time.monotonic() - started, notes)
+        elapsed = time.monotonic() - started
+        return GradeReport(assignment_id, assignment.title, self.device, outcomes, elapsed, notes, version)
 
     def _run_probes(
         self,

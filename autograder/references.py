@@ -42,7 +42,8 @@ def reference_path(key: Key) -> str:
     return f"{key[0]}/seed-{key[1]}.bin"
 
 
-def _sha256(chunks: Iterable[bytes]) -> str:
+def combined_sha256(chunks: Iterable[bytes]) -> str:
+    """One hash of several byte strings, each hashed apart so that their boundaries count."""
     digest = hashlib.sha256()
     for chunk in chunks:
         digest.update(hashlib.sha256(chunk).digest())
@@ -54,7 +55,7 @@ def solution_digest(kit: Kit, assignment_id: str, assignment: Assignment) -> str
     folder = kit.solution_dir(assignment_id)
     if not folder.is_dir():
         return None
-    return _sha256(name.encode() + (folder / name).read_bytes() for name in sorted(assignment.files))
+    return combined_sha256(name.encode() + (folder / name).read_bytes() for name in sorted(assignment.files))
 
 
 def probes_digest(kit: Kit, assignment_id: str) -> str:
@@ -62,7 +63,7 @@ def probes_digest(kit: Kit, assignment_id: str) -> str:
     edit of a toolbox module stales only the references of assignments whose probes import it."""
     own = sorted(kit.tests_dir(assignment_id).glob("*.py"))
     sources = own + toolbox_modules(own)
-    return _sha256(path.name.encode() + path.read_bytes() for path in sources)
+    return combined_sha256(path.name.encode() + path.read_bytes() for path in sources)
 
 
 def toolbox_modules(sources: list[Path]) -> list[Path]:
@@ -108,11 +109,7 @@ def write_references(
     warm_imports: dict[str, set[str]] = {}
     for key in needed_keys(assignment):
         result = produce(key)
-        frame = pack(result.outputs)
-        path = staging / reference_path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(frame)
-        entries[reference_path(key)] = hashlib.sha256(frame).hexdigest()
+        entries[reference_path(key)] = write_frame(staging / reference_path(key), result.outputs)
         warm_imports.setdefault(key[0], set()).update(result.imported)
     manifest = {
         "assignment": assignment_id,
@@ -125,13 +122,42 @@ def write_references(
         "warm_imports": {probe: sorted(names) for probe, names in sorted(warm_imports.items()) if names},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    swap_in(staging, final)
+    return final
+
+
+def write_frame(path: Path, outputs: Outputs) -> str:
+    """Store ``outputs`` as one wire frame at ``path``; return the frame's sha256 for the manifest."""
+    frame = pack(outputs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(frame)
+    return hashlib.sha256(frame).hexdigest()
+
+
+def read_frame(path: Path, sha256: str, regen: str) -> Outputs:
+    """The outputs stored at ``path``; StaleReferences if its bytes are not those its manifest names."""
+    frame = path.read_bytes()
+    if hashlib.sha256(frame).hexdigest() != sha256:
+        raise StaleReferences(f"{path} does not match its manifest: {regen}")
+    return unpack(frame)[0]
+
+
+def swap_in(staging: Path, final: Path) -> None:
+    """Replace the folder ``final`` by ``staging`` at once: a reader sees the old folder or the new one."""
     retired = final.with_name(final.name + ".old")
     shutil.rmtree(retired, ignore_errors=True)
     if final.exists():
         final.rename(retired)
     staging.rename(final)
     shutil.rmtree(retired, ignore_errors=True)
-    return final
+
+
+def read_manifest(kit: Kit, assignment_id: str) -> dict:
+    """The manifest of the assignment's references; StaleReferences where there is none."""
+    try:
+        return json.loads((kit.references_dir(assignment_id) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        raise StaleReferences(f"no references for {assignment_id}: run `autograder regen {assignment_id}`") from None
 
 
 def load_references(
@@ -140,10 +166,7 @@ def load_references(
     """Check the references are fresh for ``keys`` and load them; raise StaleReferences otherwise."""
     regen = f"run `autograder regen {assignment_id}`"
     folder = kit.references_dir(assignment_id)
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except (OSError, ValueError):
-        raise StaleReferences(f"no references for {assignment_id}: {regen}") from None
+    manifest = read_manifest(kit, assignment_id)
     if manifest.get("probes_sha256") != probes_digest(kit, assignment_id):
         raise StaleReferences(f"the probes of {assignment_id} changed after its references were made: {regen}")
     digest = solution_digest(kit, assignment_id, assignment)
@@ -154,8 +177,5 @@ def load_references(
         relative = reference_path(key)
         if relative not in manifest.get("references", {}):
             raise StaleReferences(f"no reference for probe {key[0]!r} seed {key[1]} of {assignment_id}: {regen}")
-        frame = (folder / relative).read_bytes()
-        if hashlib.sha256(frame).hexdigest() != manifest["references"][relative]:
-            raise StaleReferences(f"{folder / relative} does not match its manifest: {regen}")
-        loaded[key] = unpack(frame)[0]
+        loaded[key] = read_frame(folder / relative, manifest["references"][relative], regen)
     return loaded, manifest

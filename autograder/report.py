@@ -26,6 +26,7 @@ def gradescope_results(report: GradeReport) -> dict[str, Any]:
         "execution_time": round(report.execution_time, 2),
         "output": _summary(report),
         "stdout_visibility": "hidden",
+        "extra_data": {"tests_version": report.tests_version},
         "tests": [
             {
                 "name": outcome.test.name,

@@ -1,6 +1,6 @@
 """report.md: how the batch went, for the course staff: totals, each test's pass rate and its most
-common failure, and the score distribution. Feedback comes from submissions: it is cleaned and escaped
-so that it cannot break the tables or add links and HTML."""
+common failure, the tests with an unusual failure rate, and the score distribution. Feedback comes from
+submissions: it is cleaned and escaped so that it cannot break the tables or add links and HTML."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.batch.stats import Graded, histogram, max_total, per_test, totals
+from autograder.batch.stats import (
+    MIN_STRONG,
+    STRONG_SHARE,
+    UNUSUAL_SHARE,
+    Graded,
+    histogram,
+    max_total,
+    per_test,
+    totals,
+    unusual_tests,
+)
 from autograder.batch.store import Index
 
 ESCAPED = str.maketrans({char: f"\\{char}" for char in "\\|<>[]`"})
@@ -23,6 +33,7 @@ def write_report(path: Path, index: Index, graded: list[Graded], missing: list[s
         "![Histogram of the totals](scores.png)",
     ]
     lines += ["", "## Tests", "", *_tests(index, graded)]
+    lines += ["", "## Unusual tests", "", *_unusual(index, graded)]
     lines += ["", "## Score distribution", "", *_distribution(index, graded)]
     if missing:
         lines += [
@@ -62,6 +73,27 @@ def _tests(index: Index, graded: list[Graded]) -> list[str]:
             f"| {figures.column.id} | {figures.column.points:g} | {figures.passed} / {len(graded)} | {rate} "
             f"| {figures.mean_score:.2f} | {failure} |"
         )
+    return rows
+
+
+def _unusual(index: Index, graded: list[Graded]) -> list[str]:
+    rule = (
+        f"A test is listed when at least {UNUSUAL_SHARE:.0%} of the submissions that pass at least "
+        f"{STRONG_SHARE:.0%} of the other tests fail it (and at least {MIN_STRONG} such submissions exist). "
+        "Work that is right everywhere else seldom fails one test alone: check the test (its reference, "
+        "its tolerance, its time limit) before the students' code."
+    )
+    flagged = unusual_tests(index, graded)
+    if not flagged:
+        return [rule, "", "None."]
+    rows = [
+        rule,
+        "",
+        f"| test | failed by | of those passing {STRONG_SHARE:.0%} of the others | their most common failure |",
+        "|---|---:|---:|---|",
+    ]
+    for test in flagged:
+        rows.append(f"| {test.column.id} | {test.failed} | {test.strong} | {_escaped(test.failure)} |")
     return rows
 
 

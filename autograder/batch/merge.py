@@ -28,7 +28,7 @@ def merge(folders: list[Path], out: Path) -> tuple[Index, list[str]]:
             entries.setdefault(entry.id, entry)
             if entry.id not in graded_in and read_results(folder, entry.id, first.tests) is not None:
                 graded_in[entry.id] = folder
-    merged = Index(assignment=first.assignment, tests=first.tests, submissions=[entries[i] for i in sorted(entries)])
+    merged = first.model_copy(update={"submissions": [entries[i] for i in sorted(entries)]})
     open_folder(out, merged)
     for submission_id, folder in graded_in.items():
         source, target = results_path(folder, submission_id), results_path(out, submission_id)

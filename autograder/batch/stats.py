@@ -1,5 +1,6 @@
-"""Figures of a batch made from its results: totals, each test's pass rate and most common failure, and
-the score distribution (one binning, shared by report.md and scores.png)."""
+"""Figures of a batch made from its results: totals, each test's pass rate and most common failure, the
+tests with an unusual failure rate, and the score distribution (one binning, shared by report.md and
+scores.png)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ WHOLE_BINS_UP_TO = 40
 """Up to this many points (a whole number), one bin per point: [k, k+1), the last, [most, most + 1], holding
 full marks alone."""
 FAILURE_CHARS = 160
+STRONG_SHARE = 0.9
+"""A submission is strong for a test when it passes at least this share of the other tests."""
+UNUSUAL_SHARE = 0.5
+"""A test is unusual when at least this share of its strong submissions fail it..."""
+MIN_STRONG = 3
+"""...and at least this many are strong (fewer say nothing)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,36 @@ def per_test(index: Index, graded: list[Graded]) -> list[PerTest]:
         mean = float(np.mean([r.score for r in results])) if results else 0.0
         figures.append(PerTest(column, len(results) - sum(failures.values()), mean, failure, count))
     return figures
+
+
+@dataclass(frozen=True)
+class Unusual:
+    """A test that most submissions that pass (nearly) every other test fail: likely a bad test."""
+
+    column: Column
+    failed: int
+    """Strong submissions that failed it."""
+    strong: int
+    failure: str
+    """The most common first line of their feedback."""
+
+
+def unusual_tests(index: Index, graded: list[Graded]) -> list[Unusual]:
+    """The tests failed by at least UNUSUAL_SHARE of their strong submissions (when MIN_STRONG are): work
+    that is right everywhere else seldom fails one test alone, so the test may be wrong."""
+    if len(index.tests) < 2:
+        return []
+    rows = [[test.score >= test.max_score for test in g.results.tests] for g in graded]
+    passed = np.array(rows, dtype=bool).reshape(len(graded), len(index.tests))  # (submissions, tests)
+    others_passed = passed.sum(axis=1, keepdims=True) - passed
+    strong = others_passed >= STRONG_SHARE * (len(index.tests) - 1)
+    flagged = []
+    for position, column in enumerate(index.tests):
+        count, failed = int(strong[:, position].sum()), np.flatnonzero(strong[:, position] & ~passed[:, position])
+        if count >= MIN_STRONG and len(failed) >= UNUSUAL_SHARE * count:
+            failures = Counter(_first_line(graded[row].results.tests[position].output) for row in failed)
+            flagged.append(Unusual(column, len(failed), count, failures.most_common(1)[0][0]))
+    return flagged
 
 
 def histogram(index: Index, graded: list[Graded]) -> tuple[np.ndarray, np.ndarray]:

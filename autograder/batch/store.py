@@ -1,8 +1,10 @@
 """The output folder of a batch: ``batch.json`` (the index: assignment, tests, submissions and their
-students), ``results/<id>.json`` (Gradescope's results of each submission), and the files made from them.
+students, the version of the tests, where the submissions are), ``results/<id>.json`` (Gradescope's
+results of each submission, with the version of the tests that graded it), and the files made from them.
 
 A result counts as graded only if it is complete and valid for the index's tests; anything else (a
-missing, truncated or foreign file, or one graded with other tests) is graded again.
+missing, truncated or foreign file, or one graded with other tests) is graded again. A result graded by
+another version of the same tests still counts: only ``regrade`` replaces it, keeping the old one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autograder.batch import BatchError
 from autograder.config import TestSpec
@@ -22,6 +24,7 @@ RESULTS = "results"
 GRADES = "grades.csv"
 REPORT = "report.md"
 PLOT = "scores.png"
+CANVAS = "canvas.csv"
 
 
 class Record(BaseModel):
@@ -61,6 +64,14 @@ class Index(Record):
     assignment: str
     tests: list[Column]
     submissions: list[Entry]
+    version: str = ""
+    """The version of the tests that ``tests`` come from (see ``autograder.tests_version``)."""
+    source: str = ""
+    """The folder of submissions (an absolute path), which ``regrade`` grades again."""
+    only: list[str] | None = None
+    """The tests asked for with ``--only`` (all when None), which ``regrade`` asks for again."""
+    canvas: str = ""
+    """The assignment's column in Canvas's gradebook, when the folder has a canvas.csv."""
 
 
 class ResultTest(BaseModel):
@@ -72,11 +83,18 @@ class ResultTest(BaseModel):
     output: str = ""
 
 
+class ResultsData(BaseModel):
+    """Gradescope's ``extra_data`` of a results file: what the kit adds."""
+
+    tests_version: str = ""
+
+
 class Results(BaseModel):
     """The part of a Gradescope results file that the batch reads."""
 
     score: float
     tests: list[ResultTest]
+    extra_data: ResultsData = Field(default_factory=ResultsData)
 
 
 def results_path(out: Path, submission_id: str) -> Path:

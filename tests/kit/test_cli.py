@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from kit_support import ASSIGNMENT, ROOT
+from kit_support import ASSIGNMENT, ROOT, autograder
 
 GRADESCOPE_TEST_KEYS = {"name", "number", "score", "max_score", "status", "visibility", "output"}
 GRADESCOPE_VISIBILITY = {"visible", "hidden", "after_due_date", "after_published"}
-
-
-def autograder(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True, timeout=600
-    )
 
 
 def grade_to_results(submission: Path, results: Path) -> dict:

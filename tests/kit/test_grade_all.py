@@ -10,13 +10,12 @@ import csv
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
-from kit_support import ASSIGNMENT, ROOT
+from kit_support import ASSIGNMENT, autograder
 
 from autograder.batch.collect import submission_id_of
 from autograder.batch.shard import Shard, parse_shard
@@ -29,11 +28,6 @@ ONLY = ["tokenize", "vocab", "one_hot", "bag_of_words", "model_values"]
 MUTANTS = ["no_lowercase", "vocab_ties_unordered"]  # each fails some of ONLY
 FULL_MARKS = ["solution", "solution_zip", "notebook"]
 ZERO = ["starter", "starter_zip", "exits_at_import", "syntax_error", "not_a_zip"]
-
-
-def autograder(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "autograder", *map(str, args)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
 def grade_all(folder: Path, out: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -122,6 +116,26 @@ def test_report_gives_pass_rates_common_failures_and_distribution(full: Path, co
     assert "| NotImplementedError: tokenize (2×) |" in report
     assert f"| {sum(points[t] for t in ONLY):g} (full marks) | {len(FULL_MARKS)} |" in report
     assert (full / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_report_lists_a_test_failed_by_work_right_everywhere_else(full: Path, tmp_path: Path) -> None:
+    """The real results flag no test; the same results with one test failed by every submission that passes
+    all the others (what a wrong reference does) flag that test alone."""
+    assert "\nNone.\n" in (full / "report.md").read_text().split("## Unusual tests")[1].split("##")[0]
+    broken = tmp_path / "broken"
+    shutil.copytree(full, broken)
+    position = [test["id"] for test in json.loads((broken / "batch.json").read_text())["tests"]].index("bag_of_words")
+    for name in FULL_MARKS:
+        path = broken / "results" / f"{name}.json"
+        results = json.loads(path.read_text())
+        results["score"] -= results["tests"][position]["score"]
+        results["tests"][position].update(score=0, output="counts differ from the reference")
+        path.write_text(json.dumps(results))
+    completed = autograder("merge", broken, "--out", tmp_path / "merged")
+    assert completed.returncode == 0, completed.stderr
+    unusual = (tmp_path / "merged" / "report.md").read_text().split("## Unusual tests")[1].split("##")[0]
+    flagged = [line for line in unusual.splitlines() if line.startswith("| ") and not line.startswith("| test ")]
+    assert flagged == [f"| bag_of_words | {len(FULL_MARKS)} | {len(FULL_MARKS)} | counts differ from the reference |"]
 
 
 def test_second_run_grades_only_what_is_missing_or_broken(folder: Path, full: Path, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kit_support import ASSIGNMENT, ASSIGNMENTS, ROOT
+from kit_support import ASSIGNMENT, ASSIGNMENTS, copy_kit, edit_entry
 
 from autograder.config import load_course
 from autograder.grading import grade_once
@@ -16,18 +16,10 @@ from autograder.kit import Kit
 from autograder.references import StaleReferences, load_references, needed_keys, probes_digest, toolbox_modules
 from autograder.regen import RegenError, regenerate
 
-KIT_PARTS = ["grading.yaml", "assignments", "solutions", "tests"]
-
 
 @pytest.fixture
 def kit_copy(tmp_path: Path) -> Kit:
-    for part in KIT_PARTS:
-        source, target = ROOT / part, tmp_path / part
-        if source.is_dir():
-            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "kit"))
-        else:
-            shutil.copyfile(source, target)
-    return Kit(tmp_path)
+    return copy_kit(tmp_path)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -75,7 +67,7 @@ def test_committed_references_are_fresh(kit_copy: Kit) -> None:
     [
         (lambda kit: _edit(kit.solution_dir(ASSIGNMENT) / "bow_model.py"), "the solution of a1_bow changed"),
         (lambda kit: _edit(kit.probes_path(ASSIGNMENT)), "the probes of a1_bow changed"),
-        (lambda kit: _edit_entry(kit, "hidden_seeds: [1, 2]", "hidden_seeds: [1, 7]"), "seed 7"),
+        (lambda kit: edit_entry(kit, "hidden_seeds: [1, 2]", "hidden_seeds: [1, 7]"), "seed 7"),
         (lambda kit: (kit.references_dir(ASSIGNMENT) / "manifest.json").unlink(), "no references for a1_bow"),
         (lambda kit: _edit(kit.references_dir(ASSIGNMENT) / "vocab" / "seed-0.bin"), "does not match its manifest"),
     ],
@@ -101,14 +93,6 @@ def _edit(path: Path, old: str | None = None, new: str = "") -> None:
     else:
         assert data.count(old.encode()) >= 1
         path.write_bytes(data.replace(old.encode(), new.encode(), 1))
-
-
-def _edit_entry(kit: Kit, old: str, new: str) -> None:
-    """Replace the first `old` inside ASSIGNMENT's own entry of grading.yaml (other entries come first)."""
-    text = kit.config_path.read_text(encoding="utf-8")
-    start = text.index(f"\n  {ASSIGNMENT}:\n")
-    at = text.index(old, start)
-    kit.config_path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
 
 
 def test_regen_refuses_a_solution_output_the_grader_would_refuse(kit_copy: Kit) -> None:
