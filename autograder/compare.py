@@ -210,3 +210,29 @@ def _data_difference(path: str, expected: Any, actual: Any, rtol: float, atol: f
     if type(expected) is not type(actual) or expected != actual:
         return f"{path}: expected {short_repr(expected)}, got {short_repr(actual)}"
     return None
+
+
+
+def distance(expected: Value, actual: Value, rtol: float, atol: float) -> float:
+    """How far ``actual`` is from ``expected`` in units of the tolerance: the largest
+    |actual - expected| / (atol + rtol * |expected|) over their numbers, 0 where they are equal. Meant for
+    outputs that :func:`compare` found to match, to tell which of several matches is the closest."""
+    if isinstance(expected, Array) and isinstance(actual, Array):
+        return _in_tolerances(expected.values, actual.values, rtol, atol)
+    if isinstance(expected, list) and isinstance(actual, list):
+        return max((distance(e, a, rtol, atol) for e, a in zip(expected, actual, strict=False)), default=0.0)
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        return max((distance(expected[k], actual[k], rtol, atol) for k in expected if k in actual), default=0.0)
+    if isinstance(expected, int | float) and isinstance(actual, int | float):
+        return _in_tolerances(expected, actual, rtol, atol)
+    return 0.0
+
+
+def _in_tolerances(expected: np.ndarray | float, actual: np.ndarray | float, rtol: float, atol: float) -> float:
+    """The largest error in units of its bound (an infinity on both sides counts as equal)."""
+    want, got = np.asarray(expected, dtype=np.float64), np.asarray(actual, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        error = np.nan_to_num(np.abs(got - want), nan=0.0)
+    bound = atol + rtol * np.abs(want)
+    ratio = np.divide(error, bound, out=np.where(error > 0, np.inf, 0.0), where=bound > 0)
+    return float(np.max(ratio, initial=0.0))

@@ -19,6 +19,7 @@ from autograder.boundary import ProbeRequest, ProbeResult
 from autograder.config import AccuracyTest, Assignment, Course, Device, TestSpec
 from autograder.judge import SeedRun, judge_seed, judge_test
 from autograder.kit import Kit
+from autograder.mutant_outputs import MutantOutputs, load_mutant_outputs
 from autograder.references import Key, load_references
 from autograder.sandbox.client import Worker
 from autograder.sandbox.limits import DEDICATED
@@ -40,6 +41,8 @@ class TestOutcome:
     score: float
     feedback: str
     seconds: float
+    mistake: str | None = None
+    """The id of the known mistake (mutant) that the feedback names, if any."""
 
     @property
     def passed(self) -> bool:
@@ -91,6 +94,7 @@ class Grader:
         self._workspace = Path(tempfile.mkdtemp(prefix="autograder-"))
         os.chmod(self._workspace, 0o711)
         self._label_cache: dict[Path, np.ndarray] = {}
+        self._mutant_outputs: dict[str, MutantOutputs] = {}
 
     def __enter__(self) -> Grader:
         self.worker.start()
@@ -135,14 +139,14 @@ class Grader:
             return GradeReport(assignment_id, assignment.title, self.device, outcomes,
                                time.monotonic() - started, [str(error)], version)
         try:
-            runs = self._run_probes(assignment_id, tests, submission, references, manifest, public_only)
+            runs = self.run_probes(assignment_id, tests, submission, references, manifest, public_only)
         finally:
             shutil.rmtree(submission.folder, ignore_errors=True)
         outcomes = [self._judge(assignment_id, test, runs, public_only) for test in tests]
         elapsed = time.monotonic() - started
         return GradeReport(assignment_id, assignment.title, self.device, outcomes, elapsed, notes, version)
 
-    def _run_probes(
+    def run_probes(
         self,
         assignment_id: str,
         tests: list[TestSpec],
@@ -236,9 +240,17 @@ class Grader:
     ) -> TestOutcome:
         seed_runs = [runs[(test.probe, s)] for s in self._seeds(test, public_only) if (test.probe, s) in runs]
         tolerance = self.course.tolerance(test, self.device)
-        verdict = judge_test(test, seed_runs, tolerance, self._labels(assignment_id, test))
+        known = self.mutant_outputs(assignment_id).known
+        verdict = judge_test(test, seed_runs, tolerance, self._labels(assignment_id, test), known)
         seconds = sum(run.result.elapsed_s for run in seed_runs)
-        return TestOutcome(test, round(test.points * verdict.fraction, 4), verdict.message, seconds)
+        return TestOutcome(test, round(test.points * verdict.fraction, 4), verdict.message, seconds, verdict.mistake)
+
+    def mutant_outputs(self, assignment_id: str) -> MutantOutputs:
+        """What the known mistakes of an assignment return (read once per grader), to name them in feedback."""
+        if assignment_id not in self._mutant_outputs:
+            assignment = self.assignments[assignment_id]
+            self._mutant_outputs[assignment_id] = load_mutant_outputs(self.kit, assignment_id, assignment)
+        return self._mutant_outputs[assignment_id]
 
     def _labels(self, assignment_id: str, test: TestSpec) -> np.ndarray | None:
         """The held-out labels an accuracy test needs (read once per grader), None for other tests."""

@@ -1,4 +1,5 @@
-"""The rules: turn a test's per-seed data into a score and feedback. Trusted side, numpy only.
+"""The rules: turn a test's per-seed data into a score and feedback, which names the known mistake whose
+outputs a failed test's match (:mod:`autograder.naming`). Trusted side, numpy only.
 
 A test scores what its weakest seed scores, so passing the public inputs alone earns nothing extra.
 """
@@ -6,6 +7,7 @@ A test scores what its weakest seed scores, so passing the public inputs alone e
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -14,6 +16,7 @@ import numpy as np
 from autograder.boundary import ProbeResult
 from autograder.compare import Mismatch, compare
 from autograder.config import AccuracyTest, CompareTest, GradientTest, PropertyTest, ShapeTest, TestSpec, Tolerance
+from autograder.naming import KnownMistake, naming_sentence, recognise
 from autograder.text import FEEDBACK_CHARS, clean, short_repr
 from autograder.wire import Array, Failed, Outputs, Value
 
@@ -39,10 +42,19 @@ class SeedRun:
 class Verdict:
     fraction: float
     message: str
+    mistake: str | None = None
+    """The id of the known mistake that the failed outputs match, if any."""
 
 
-def judge_test(test: TestSpec, runs: list[SeedRun], tolerance: Tolerance, labels: np.ndarray | None) -> Verdict:
-    """Score a test over all its seeds; the feedback explains the weakest one."""
+def judge_test(
+    test: TestSpec,
+    runs: list[SeedRun],
+    tolerance: Tolerance,
+    labels: np.ndarray | None,
+    known: Sequence[KnownMistake] = (),
+) -> Verdict:
+    """Score a test over all its seeds; the feedback explains the weakest one and names the known
+    mistake whose outputs it matches there."""
     verdicts = [(run, judge_seed(test, run, tolerance, labels)) for run in runs]
     weakest_run, weakest = min(verdicts, key=lambda pair: pair[1].fraction)
     if weakest.fraction >= 1.0:
@@ -56,7 +68,20 @@ def judge_test(test: TestSpec, runs: list[SeedRun], tolerance: Tolerance, labels
     if printed:
         note += f"\nYour code printed:\n{printed[-PRINTED_TAIL_CHARS:]}"
     hint = f"\nHint: {test.hint}" if test.hint else ""
-    return Verdict(weakest.fraction, clean(prefix + weakest.message + hint + note, FEEDBACK_CHARS))
+    mistake = _known_mistake(test, weakest_run, tolerance, known)
+    named = f"\n{naming_sentence(mistake)}" if mistake else ""
+    message = clean(prefix + weakest.message + named + hint + note, FEEDBACK_CHARS)
+    return Verdict(weakest.fraction, message, mistake.id if mistake else None)
+
+
+def _known_mistake(
+    test: TestSpec, run: SeedRun, tolerance: Tolerance, known: Sequence[KnownMistake]
+) -> KnownMistake | None:
+    """The known mistake whose outputs the run's match, where the run returned outputs at all."""
+    if not run.result.ok or not known:
+        return None
+    names = read_outputs(test, run.reference)
+    return recognise(test.id, (test.probe, run.seed), run.result.outputs, names, tolerance, known)
 
 
 def _count_inputs(runs: list[SeedRun]) -> str:
@@ -82,10 +107,18 @@ def judge_seed(test: TestSpec, run: SeedRun, tolerance: Tolerance, labels: np.nd
     raise TypeError(f"no rule for {type(test).__name__}")
 
 
+def read_outputs(test: TestSpec, reference: Outputs) -> list[str]:
+    """The outputs that a test's rule reads (a compare test without a list reads all but the inputs)."""
+    if isinstance(test, AccuracyTest):
+        return [test.output]
+    if isinstance(test, PropertyTest):
+        return [*test.outputs, *test.anchor]
+    return test.outputs or [name for name in sorted(reference) if name != CONTEXT_OUTPUT]
+
+
 def _judge_compare(test: CompareTest, run: SeedRun, tolerance: Tolerance) -> Verdict:
-    names = test.outputs or [name for name in sorted(run.reference) if name != CONTEXT_OUTPUT]
     return _match_references(
-        names,
+        read_outputs(test, run.reference),
         run,
         tolerance,
         exact_dtype=test.dtype == "exact",

@@ -40,6 +40,10 @@ class Kit:
     def references_dir(self, assignment: str) -> Path:
         return self.tests_dir(assignment) / "references"
 
+    def mutant_outputs_dir(self, assignment: str) -> Path:
+        """What each known mistake returns, beside the references: the judge's alone, shipped nowhere."""
+        return self.tests_dir(assignment) / "mutant_outputs"
+
     def alternatives_path(self, assignment: str) -> Path:
         """Correct variants of the solution, as edits of it, that must get full marks."""
         return self.tests_dir(assignment) / "alternatives.yaml"

@@ -1,16 +1,21 @@
-"""``autograder regen``: rebuild the reference outputs by running every probe on the solution."""
+"""``autograder regen``: rebuild the reference outputs by running every probe on the solution, then store
+what each known mistake (mutant) returns, for the feedback to name it."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from autograder.boundary import ProbeResult
-from autograder.config import Course
+from autograder.config import AccuracyTest, Course
 from autograder.grading import Grader
+from autograder.judge import CONTEXT_OUTPUT
 from autograder.kit import Kit
-from autograder.references import Key, write_references
+from autograder.mutant_outputs import write_mutant_outputs
+from autograder.references import Key, load_references, needed_keys, write_references
 from autograder.submission import Submission
-from autograder.wire import Failed, Rejected
+from autograder.variants import Mutant, build
+from autograder.wire import Failed, Outputs, Rejected
 
 
 class RegenError(Exception):
@@ -18,22 +23,36 @@ class RegenError(Exception):
 
 
 def regenerate(kit: Kit, course: Course, assignment_ids: list[str]) -> list[Path]:
+    """The references of every assignment, then what its known mistakes return. Known mistakes come
+    last because their runs warm the worker's imports, which the solutions' runs must record."""
+    with Grader(kit, course, assignment_ids, device="cpu") as grader:
+        written = [_regen_references(grader, assignment_id) for assignment_id in assignment_ids]
+        return written + [_regen_mutant_outputs(grader, assignment_id) for assignment_id in assignment_ids]
+
+
+def _regen_references(grader: Grader, assignment_id: str) -> Path:
     """References are always made on the CPU; other devices are judged against them with their own
     tolerance profile."""
-    written = []
-    with Grader(kit, course, assignment_ids, device="cpu") as grader:
-        for assignment_id in assignment_ids:
-            solution = grader.prepare(assignment_id, kit.solution_dir(assignment_id))
-            if solution.missing:
-                raise RegenError(f"solutions/{assignment_id} lacks {', '.join(solution.missing)}")
-            written.append(write_references(
-                kit,
-                assignment_id,
-                course.assignment(assignment_id),
-                lambda key, a=assignment_id, s=solution: _solution_outputs(grader, a, s, key),
-                grader.worker.info["torch"],
-            ))
-    return written
+    kit = grader.kit
+    solution = grader.prepare(assignment_id, kit.solution_dir(assignment_id))
+    if solution.missing:
+        raise RegenError(f"solutions/{assignment_id} lacks {', '.join(solution.missing)}")
+    return write_references(
+        kit,
+        assignment_id,
+        grader.assignments[assignment_id],
+        lambda key: _solution_outputs(grader, assignment_id, solution, key),
+        grader.worker.info["torch"],
+    )
+
+
+def _regen_mutant_outputs(grader: Grader, assignment_id: str) -> Path:
+    """What each known mistake returns, graded against the fresh references."""
+    assignment = grader.assignments[assignment_id]
+    references = load_references(grader.kit, assignment_id, assignment, needed_keys(assignment))
+    return write_mutant_outputs(
+        grader.kit, assignment_id, assignment, lambda mutant: _mutant_outputs(grader, assignment_id, references, mutant)
+    )
 
 
 def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, key: Key) -> ProbeResult:
@@ -50,6 +69,31 @@ def _solution_outputs(grader: Grader, assignment_id: str, solution: Submission, 
         )
         raise RegenError(f"the solution of {assignment_id} fails probe {probe!r} (seed {seed}): {message}\n{trace}")
     return result
+
+
+def _mutant_outputs(
+    grader: Grader, assignment_id: str, references: tuple[dict[Key, Outputs], dict], mutant: Mutant
+) -> dict[Key, Outputs]:
+    """The runs that grading a mutant on its must_fail tests makes, keeping the outputs that are values.
+    The probes of held-out accuracy tests are left out: each trains for seconds, and the mistakes that
+    fail them fail quicker tests too. The mutant's prepared copy lives in the grader's workspace, gone
+    with the grader."""
+    assignment = grader.assignments[assignment_id]
+    held_out = {test.probe for test in assignment.tests if isinstance(test, AccuracyTest)}
+    tests = [t for t in assignment.tests if t.id in mutant.must_fail and t.probe not in held_out]
+    with tempfile.TemporaryDirectory() as scratch:
+        submission = grader.prepare(assignment_id, build(grader.kit, assignment_id, assignment, mutant, Path(scratch)))
+    runs = grader.run_probes(assignment_id, tests, submission, *references, public_only=False)
+    stored = {}
+    for key, run in runs.items():
+        values = {
+            name: value
+            for name, value in run.result.outputs.items()
+            if name != CONTEXT_OUTPUT and not isinstance(value, Failed | Rejected)
+        }
+        if run.result.ok and values:
+            stored[key] = values
+    return stored
 
 
 def _reason(value: Failed | Rejected) -> str:

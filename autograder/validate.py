@@ -2,7 +2,8 @@
 
 The references are fresh; the solution gets full marks, and so does every correct alternative (a right
 answer written differently); the starter gets zero (and the grader survives it); every mutant loses
-points on each test it declares.
+points on each test it declares. It also reports which mutants the feedback names (the goal: each one
+whose outputs are values, named by at least one test it fails) and whether their stored outputs are fresh.
 """
 
 from __future__ import annotations
@@ -10,15 +11,20 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
 
-from autograder.config import Course
-from autograder.grading import Grader
+from autograder.config import Course, TestSpec
+from autograder.grading import Grader, GradeReport
+from autograder.judge import read_outputs
 from autograder.kit import Kit
-from autograder.references import StaleReferences, load_references, needed_keys
-from autograder.variants import build, load_alternatives, load_mutants
+from autograder.mutant_outputs import MutantOutputs
+from autograder.naming import KnownMistake
+from autograder.references import Key, StaleReferences, load_references, needed_keys
+from autograder.variants import Mutant, build, load_alternatives, load_mutants
+from autograder.wire import Outputs
 
 
 @dataclass
@@ -28,23 +34,34 @@ class Check:
     detail: str
 
 
+@dataclass
+class Naming:
+    """Whether grading a mutant names it in the feedback."""
+
+    status: Literal["named", "not named", "raises", "not stored"]
+    detail: str
+
+
 def validate(kit: Kit, course: Course, assignment_ids: list[str], device: str, console: Console) -> bool:
     """Run every check, print one table per assignment, and return whether all passed."""
     all_ok = True
     with Grader(kit, course, assignment_ids, device) as grader:
         for assignment_id in assignment_ids:
-            checks = _checks(kit, course, grader, assignment_id)
+            checks, namings = _checks(kit, course, grader, assignment_id)
             _print(console, assignment_id, checks)
+            if namings:
+                console.print(_named_summary(assignment_id, namings), soft_wrap=True, markup=False)
             all_ok &= all(check.ok for check in checks)
     return all_ok
 
 
-def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> list[Check]:
+def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> tuple[list[Check], dict[str, Naming]]:
+    """The checks of one assignment, and whether the feedback names each mutant."""
     assignment = course.assignment(assignment_id)
     try:
-        load_references(kit, assignment_id, assignment, needed_keys(assignment))
+        references, _ = load_references(kit, assignment_id, assignment, needed_keys(assignment))
     except StaleReferences as error:
-        return [Check("references", False, str(error))]
+        return [Check("references", False, str(error))], {}
     checks = [Check("references", True, "fresh for the solution, the probes and every seed")]
 
     solution = grader.grade(assignment_id, kit.solution_dir(assignment_id))
@@ -73,6 +90,9 @@ def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> lis
         f"{starter.score:g}/{starter.max_score:g}" + (f"; scores on {', '.join(scored)}" if scored else ""),
     ))
 
+    stored = grader.mutant_outputs(assignment_id)
+    checks.append(Check("known mistakes' outputs", not stored.missing, stored.missing or "fresh for every mutant"))
+    namings = {}
     with tempfile.TemporaryDirectory() as scratch:
         for mutant in load_mutants(kit, assignment_id, assignment):
             folder = build(kit, assignment_id, assignment, mutant, Path(scratch) / mutant.id)
@@ -81,8 +101,43 @@ def _checks(kit: Kit, course: Course, grader: Grader, assignment_id: str) -> lis
             detail = f"{mutant.description}; " + (
                 f"NOT caught by {', '.join(survived)}" if survived else f"caught by {', '.join(mutant.must_fail)}"
             )
-            checks.append(Check(f"mutant {mutant.id}", not survived, detail))
-    return checks
+            namings[mutant.id] = naming(mutant, report, stored, references)
+            checks.append(Check(f"mutant {mutant.id}", not survived, f"{detail}; {namings[mutant.id].detail}"))
+    return checks, namings
+
+
+def naming(mutant: Mutant, report: GradeReport, stored: MutantOutputs, references: dict[Key, Outputs]) -> Naming:
+    """Which tests name the mutant in the feedback of ``report`` (its grading on its must_fail tests), or
+    why none does."""
+    naming_tests = [o.test.id for o in report.outcomes if o.mistake == mutant.id]
+    if naming_tests:
+        return Naming("named", f"named by {', '.join(naming_tests)}")
+    known = next((k for k in stored.known if k.id == mutant.id), None)
+    if known is None:
+        return Naming("not stored", "not named: no fresh outputs stored (see the known mistakes' outputs)")
+    if not _returns_values(known, [o.test for o in report.outcomes], references):
+        return Naming("raises", "not named: it raises where it fails, and the feedback shows that error")
+    others = sorted({o.mistake for o in report.outcomes if o.mistake})
+    return Naming("not named", "not named" + (f": its outputs match {', '.join(others)}" if others else ""))
+
+
+def _returns_values(known: KnownMistake, tests: list[TestSpec], references: dict[Key, Outputs]) -> bool:
+    """Whether, on some run, the mutant returned values for all that one of these tests reads."""
+    return any(
+        key[0] == test.probe and set(read_outputs(test, references[key])) <= set(outputs)
+        for test in tests
+        for key, outputs in known.outputs.items()
+    )
+
+
+def _named_summary(assignment_id: str, namings: dict[str, Naming]) -> str:
+    """How many mutants the feedback names, of those whose outputs are values."""
+    values = {mutant: n for mutant, n in namings.items() if n.status != "raises"}
+    unnamed = [mutant for mutant, n in values.items() if n.status != "named"]
+    line = f"{assignment_id}: the feedback names {len(values) - len(unnamed)} of {len(values)} mutants"
+    line += " whose outputs are values" + (f" (not named: {', '.join(unnamed)})" if unnamed else "")
+    raising = len(namings) - len(values)
+    return line + (f"; {raising} more raise where they fail, and the feedback shows the error" if raising else "")
 
 
 def _print(console: Console, assignment_id: str, checks: list[Check]) -> None:

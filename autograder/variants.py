@@ -4,7 +4,6 @@ differently, which must get full marks), and the attacks of the kit's own test s
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -80,18 +79,31 @@ def _load(path: Path, model: type[V], assignment_id: str, assignment: Assignment
 
 def build(kit: Kit, assignment_id: str, assignment: Assignment, variant: Variant, destination: Path) -> Path:
     """The submission a variant describes, written to ``destination``."""
-    base = kit.solution_dir(assignment_id) if variant.base == "solution" else kit.starter_dir(assignment_id)
-    return materialize(base, assignment.files, variant.edits, destination)
+    return materialize(_base(kit, assignment_id, variant), assignment.files, variant.edits, destination)
+
+
+def variant_sources(kit: Kit, assignment_id: str, assignment: Assignment, variant: Variant) -> dict[str, str]:
+    """The texts of the files a variant describes, by file name, without writing them."""
+    return _edited(_base(kit, assignment_id, variant), assignment.files, variant.edits)
+
+
+def _base(kit: Kit, assignment_id: str, variant: Variant) -> Path:
+    return kit.solution_dir(assignment_id) if variant.base == "solution" else kit.starter_dir(assignment_id)
 
 
 def materialize(source: Path, files: list[str], edits: list[Edit], destination: Path) -> Path:
     """Copy ``files`` from ``source`` to ``destination`` and apply ``edits``."""
     destination.mkdir(parents=True, exist_ok=True)
-    for name in files:
-        shutil.copyfile(source / name, destination / name)
+    for name, text in _edited(source, files, edits).items():
+        (destination / name).write_bytes(text.encode("utf-8"))
+    return destination
+
+
+def _edited(source: Path, files: list[str], edits: list[Edit]) -> dict[str, str]:
+    """The texts of ``files`` in ``source`` with ``edits`` applied."""
+    texts = {name: (source / name).read_bytes().decode("utf-8") for name in files}
     for edit in edits:
-        target = destination / edit.file
-        text = target.read_text(encoding="utf-8")
+        text = texts[edit.file]
         if edit.old is None:
             text += edit.new
         elif text.count(edit.old) != 1:
@@ -101,5 +113,5 @@ def materialize(source: Path, files: list[str], edits: list[Edit], destination: 
             )
         else:
             text = text.replace(edit.old, edit.new)
-        target.write_text(text, encoding="utf-8")
-    return destination
+        texts[edit.file] = text
+    return texts

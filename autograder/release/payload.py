@@ -1,10 +1,11 @@
 """Copy out of the kit what grading one assignment needs, so that a folder holding it is a kit of its own.
 
-Two cuts of the same kit: the grading payload (every test, every seed, the held-out labels: for the
-Gradescope and Otter autograders, which only course staff handle) and the public cut (visible tests on
-public seeds only: what students get for `autograder check`). Neither holds solutions, mutants or
-correct alternatives. Another assignment's files are copied only when this one's probes or policy name
-it (an assignment that reads another one's data, for instance).
+Two cuts of the same kit: the grading payload (every test, every seed, the held-out labels, and what
+the known mistakes return, to name them in feedback: for the Gradescope and Otter autograders, which
+only course staff handle) and the public cut (visible tests on public seeds only: what students get for
+`autograder check`). Neither holds solutions, mutants.yaml or correct alternatives. Another assignment's
+files are copied only when this one's probes or policy name it (an assignment that reads another one's
+data, for instance).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 
 from autograder.config import Course
 from autograder.kit import CONFIG_NAME, Kit
+from autograder.mutant_outputs import copy_fresh_mutant_outputs
 from autograder.references import MANIFEST, needed_keys, reference_path
 
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
@@ -79,6 +81,9 @@ def write_grading_payload(kit: Kit, course: Course, assignment_id: str, destinat
     write_config(kit, assignment_id, destination, public=False)
     copy_probes(kit, assignment_id, destination)
     copy_tree(kit.references_dir(assignment_id), destination / "tests" / assignment_id / "references")
+    copy_fresh_mutant_outputs(
+        kit, assignment_id, course.assignment(assignment_id), destination / "tests" / assignment_id / "mutant_outputs"
+    )
     copy_public_data(kit, course, assignment_id, destination)
     for other in referenced_assignments(kit, course, assignment_id):
         copy_tree(kit.tests_dir(other) / "heldout", destination / "tests" / other / "heldout")

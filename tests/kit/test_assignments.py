@@ -1,9 +1,11 @@
 """Every assignment of grading.yaml, each checked the same way: the handout and the data's provenance
 exist; the solution and every correct alternative get full marks; the starter gets zero; every known
-mistake loses points on each test it declares; every test is failed by at least one known mistake."""
+mistake loses points on each test it declares, and the feedback names it wherever its outputs are values;
+every test is failed by at least one known mistake."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,10 @@ from kit_support import ASSIGNMENTS, ROOT
 from autograder.config import Course, load_course
 from autograder.grading import Grader
 from autograder.kit import Kit
+from autograder.references import Key, load_references, needed_keys
+from autograder.validate import naming
 from autograder.variants import Mutant, Variant, build, load_alternatives, load_mutants
+from autograder.wire import Outputs
 
 KIT = Kit(ROOT)
 COURSE = load_course(KIT)
@@ -53,6 +58,7 @@ def test_correct_alternative_gets_full_marks(
     report = grader.grade(assignment_id, variant)
     lost = {o.test.id: o.feedback for o in report.outcomes if not o.passed}
     assert not lost, lost
+    assert not [o.mistake for o in report.outcomes if o.mistake]
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -72,3 +78,11 @@ def test_mutant_loses_points_on_declared_tests(
     report = grader.grade(assignment_id, folder, only=mutant.must_fail)
     survivors = [o.test.id for o in report.outcomes if o.passed]
     assert not survivors, f"{mutant.id} was not caught by {survivors}"
+    named = naming(mutant, report, grader.mutant_outputs(assignment_id), _references(assignment_id))
+    assert named.status in ("named", "raises"), named.detail  # where it raises, the feedback shows the error
+
+
+@functools.cache
+def _references(assignment_id: str) -> dict[Key, Outputs]:
+    assignment = COURSE.assignment(assignment_id)
+    return load_references(KIT, assignment_id, assignment, needed_keys(assignment))[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from kit_support import ASSIGNMENT, ROOT, autograder
@@ -55,6 +56,8 @@ def test_validate_passes() -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "validation passed" in completed.stdout
     assert "FAILED" not in completed.stdout
+    named = re.search(r"the feedback names (\d+) of (\d+) mutants whose outputs are values", completed.stdout)
+    assert named and named[1] == named[2] != "0", completed.stdout  # every one of them
 
 
 def test_unknown_assignment_and_test_are_clear_errors() -> None:

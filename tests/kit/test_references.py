@@ -28,10 +28,13 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_regen_reproduces_the_committed_references(kit_copy: Kit, assignment_id: str) -> None:
-    committed = _files(kit_copy.references_dir(assignment_id))
-    shutil.rmtree(kit_copy.references_dir(assignment_id))
+    """The references, and what the known mistakes return, byte for byte."""
+    folders = [kit_copy.references_dir(assignment_id), kit_copy.mutant_outputs_dir(assignment_id)]
+    committed = [_files(folder) for folder in folders]
+    for folder in folders:
+        shutil.rmtree(folder)
     regenerate(kit_copy, load_course(kit_copy), [assignment_id])
-    assert _files(kit_copy.references_dir(assignment_id)) == committed
+    assert [_files(folder) for folder in folders] == committed
 
 
 def test_helper_edit_stales_only_its_assignment(kit_copy: Kit) -> None:

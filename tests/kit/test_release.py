@@ -28,6 +28,8 @@ from autograder.release.student import write_student_release
 KIT = Kit(ROOT)
 COURSE = load_course(KIT)
 GRADESCOPE = Path("/autograder")
+MUTANT_OUTPUTS = tuple(f"{KIT.mutant_outputs_dir(a).relative_to(ROOT).as_posix()}/" for a in ASSIGNMENTS)
+"""Where the known mistakes' outputs live: the judge's alone, in the grading payload and no student release."""
 
 
 def _texts(folder: Path) -> dict[Path, str]:
@@ -85,6 +87,7 @@ def test_release_holds_no_hidden_test_material(release: tuple[str, Path]) -> Non
     relative = [path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()]
     assert not [p for p in relative if p.startswith("solutions/") or "/heldout/" in p], relative
     assert not [p for p in relative if p.endswith(("mutants.yaml", "alternatives.yaml", "notebook.md"))]
+    assert not [p for p in relative if p.startswith(MUTANT_OUTPUTS)]
     public = {reference_path(key) for key in needed_keys(COURSE.assignment(assignment_id), public_only=True)}
     references = {p.split("/references/", 1)[1] for p in relative if "/references/" in p}
     assert references == public | {"manifest.json"}
@@ -143,6 +146,7 @@ def test_gradescope_zip_layout(assignment_id: str, tmp_path: Path) -> None:
     assert {"setup.sh", "run_autograder", "requirements.txt", "pyproject.toml", "grading.yaml"} <= set(names)
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     assert not [n for n in names if n.startswith("solutions/") or n.endswith(("mutants.yaml", "alternatives.yaml"))]
+    assert f"tests/{assignment_id}/mutant_outputs/manifest.json" in names
     payload = tmp_path / "payload"
     write_grading_payload(KIT, COURSE, assignment_id, payload)
     assert load_course(Kit(payload)).assignment(assignment_id).tests == COURSE.assignment(assignment_id).tests
