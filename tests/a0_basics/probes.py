@@ -112,8 +112,9 @@ def binary_cross_entropy(ctx: Context) -> dict[str, Any]:
 
 
 def _class_targets(ctx: Context, rows: int, classes: int) -> dict[str, Any]:
-    """Class indices (N,) with nothing ignored, with two rows at the default -100, and with two rows at a
-    non-default ignore_index that is itself a valid class (as a padding id is), never 0."""
+    """Class indices (N,) with nothing ignored, with two rows at the default -100, with two rows at a
+    non-default ignore_index that is itself a valid class (as a padding id is), never 0, and with two
+    rows at -1."""
     target = ctx.randint(classes, rows)
     ignore_index = 1 + ctx.seed % (classes - 1)
     ignored, kept = ctx.sample(range(rows), 2), ctx.sample(range(rows), 3)
@@ -123,7 +124,15 @@ def _class_targets(ctx: Context, rows: int, classes: int) -> dict[str, Any]:
     with_index[ignored] = ignore_index
     kept = [row for row in kept if row not in ignored][:1]
     with_index[kept] = (ignore_index + 1) % classes  # at least one row that counts
-    return {"target": target, "with_default": with_default, "with_index": with_index, "ignore_index": ignore_index}
+    with_negative = target.clone()
+    with_negative[ignored] = -1
+    return {
+        "target": target,
+        "with_default": with_default,
+        "with_index": with_index,
+        "ignore_index": ignore_index,
+        "with_negative": with_negative,
+    }
 
 
 def _named_lazy(compute: Any, *axes: str) -> Any:
@@ -135,7 +144,9 @@ def _classification_outputs(
     name: str, loss: Any, scores: torch.Tensor, targets: dict[str, Any], upstream: Any
 ) -> dict[str, Any]:
     """Values of a loss of (scores (N, C), target (N,)): plain, batch of one, ignored rows at -100 and at
-    a non-default ignore_index; gradients of the scores, plain and with ignored rows."""
+    a non-default ignore_index; gradients of the scores, plain and with ignored rows. The loss with
+    ignore_index=-1 is read by no rule: it tells the feedback an ignore_index dropped on the way (-1 is
+    then an index out of range) from a mask of the negative targets (which ignores -1 as it should)."""
     ignore_index = targets["ignore_index"]
 
     def gradient(target: torch.Tensor, **options: int) -> torch.Tensor:
@@ -147,6 +158,7 @@ def _classification_outputs(
         f"{name}_of_one": lambda: loss(scores[:1], targets["target"][:1]),
         f"{name}_with_ignored": lambda: loss(scores, targets["with_default"]),
         f"{name}_ignore_index": lambda: loss(scores, targets["with_index"], ignore_index=ignore_index),
+        f"{name}_ignore_index_minus_one": lambda: loss(scores, targets["with_negative"], ignore_index=-1),
         f"{name}_grad": _named_lazy(lambda: gradient(targets["target"]), "row", "class"),
         f"{name}_grad_ignore_index": _named_lazy(
             lambda: gradient(targets["with_index"], ignore_index=ignore_index), "row", "class"

@@ -47,12 +47,30 @@ def stream_chunks(ids: torch.Tensor, batch_size: int, window: int) -> list[tuple
     return [(streams[:, s : s + window], streams[:, s + 1 : s + window + 1]) for s in starts]
 
 
+class _GradientGain(torch.autograd.Function):
+    """The identity forward; backward, the gradient times ``gain``."""
+
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, gain: float) -> torch.Tensor:
+        ctx.gain = gain
+        return x.clone()
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return grad * ctx.gain, None
+
+
 class TrustedCharLM(nn.Module):
     """A known-good CharLM of the handout (Embedding - LSTM - Dropout - Linear) that keeps a copy of the
-    state it receives at each call (zeros for None), so a probe sees what a training loop passed it."""
+    state it receives at each call (zeros for None), so a probe sees what a training loop passed it.
+    With ``gradient_gain``, its logits are what they are, but every gradient behind them is that many
+    times larger: a probe can then lift every gradient norm above a round number such as 1.0."""
 
-    def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, dropout: float) -> None:
+    def __init__(
+        self, vocab_size: int, embed_dim: int, hidden_size: int, dropout: float, gradient_gain: float = 1.0
+    ) -> None:
         super().__init__()
+        self.gradient_gain = gradient_gain
         self.embedding = nn.Embedding(vocab_size, embed_dim)
         self.lstm = nn.LSTM(embed_dim, hidden_size, batch_first=True)
         self.dropout = nn.Dropout(dropout)
@@ -65,7 +83,7 @@ class TrustedCharLM(nn.Module):
         else:
             self.received.append(torch.stack([state[0][0], state[1][0]]).detach().cpu().clone())
         states, state = self.lstm(self.embedding(x), state)  # (B, T, H)
-        return self.output(self.dropout(states)), state
+        return _GradientGain.apply(self.output(self.dropout(states)), self.gradient_gain), state
 
 
 class FixedDistributionLM(nn.Module):

@@ -293,10 +293,12 @@ def model(ctx: Context) -> dict[str, Any]:
     }
 
 
-def _training_setup(ctx: Context, dropout: float) -> tuple[TrustedCharLM, list[tuple[torch.Tensor, torch.Tensor]]]:
+def _training_setup(
+    ctx: Context, dropout: float, gradient_gain: float = 1.0
+) -> tuple[TrustedCharLM, list[tuple[torch.Tensor, torch.Tensor]]]:
     """A trusted CharLM with seeded weights and two consecutive chunks (B = 3, T = 4 or 5) of a random text."""
     vocab_size, batch, window = 9 + ctx.seed, 3, 4 + ctx.seed % 2
-    lm = TrustedCharLM(vocab_size, 4, 5, dropout)
+    lm = TrustedCharLM(vocab_size, 4, 5, dropout, gradient_gain)
     seed_parameters(ctx, lm, scale=1.0, bias_scale=0.3)
     ids = ctx.randint(vocab_size, batch * (2 * window + 1))
     return lm.to(ctx.device), stream_chunks(ids, batch, window)
@@ -346,18 +348,23 @@ def training(ctx: Context) -> dict[str, Any]:
 
 @probe
 def clipping(ctx: Context) -> dict[str, Any]:
-    """Two chunks with a clip below every gradient norm: each step must see a clipped gradient."""
+    """Two chunks with a clip below every gradient norm: each step must see a clipped gradient. The
+    gradients are ten times their size (norms of about 2.5 to 5.5), so that a clip hard-coded to 1.0 acts
+    and shows. The norm of the gradient left after the last step is read by no rule: it tells the
+    feedback a gradient clipped after the step (clipped, but too late) from one never clipped."""
     train_chunk = ctx.student("char_model").train_chunk
-    lm, chunks = _training_setup(ctx, dropout=0.0)
+    lm, chunks = _training_setup(ctx, dropout=0.0, gradient_gain=10.0)
     optimizer = torch.optim.SGD(lm.parameters(), lr=0.5)
     recorder = StepRecorder(optimizer, lm)
     clip = 0.05 + 0.01 * ctx.seed  # never a round default
     state = None
     for chunk in chunks:
         _, state = expect_pair(train_chunk(lm, chunk, state, optimizer, clip), "train_chunk")
+    left = [p.grad.flatten() for p in lm.parameters() if p.grad is not None]
     return {
         "gradient_norm_at_each_step": named(torch.linalg.vector_norm(recorder.gradients(), dim=1), "step"),
         "parameters": named(flat_parameters(lm), parameter_blocks(lm)),
+        "gradient_norm_left": lambda: torch.linalg.vector_norm(torch.cat(left)),
     }
 
 
