@@ -23,11 +23,15 @@ class RegenError(Exception):
 
 
 def regenerate(kit: Kit, course: Course, assignment_ids: list[str]) -> list[Path]:
-    """The references of every assignment, then what its known mistakes return. Known mistakes come
-    last because their runs warm the worker's imports, which the solutions' runs must record."""
-    with Grader(kit, course, assignment_ids, device="cpu") as grader:
-        written = [_regen_references(grader, assignment_id) for assignment_id in assignment_ids]
-        return written + [_regen_mutant_outputs(grader, assignment_id) for assignment_id in assignment_ids]
+    """Each assignment's references, then what its known mistakes return, with a worker of its own:
+    the imports that a solution's runs record must not depend on what another assignment's worker
+    preloads (transformers, for one) or on which assignments are regenerated together. Known mistakes
+    come after the references because their runs warm the worker's imports."""
+    written = []
+    for assignment_id in assignment_ids:
+        with Grader(kit, course, [assignment_id], device="cpu") as grader:
+            written += [_regen_references(grader, assignment_id), _regen_mutant_outputs(grader, assignment_id)]
+    return written
 
 
 def _regen_references(grader: Grader, assignment_id: str) -> Path:

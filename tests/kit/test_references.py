@@ -15,6 +15,7 @@ from autograder.grading import grade_once
 from autograder.kit import Kit
 from autograder.references import StaleReferences, load_references, needed_keys, probes_digest, toolbox_modules
 from autograder.regen import RegenError, regenerate
+from autograder.tests_version import current_version
 
 
 @pytest.fixture
@@ -35,6 +36,21 @@ def test_regen_reproduces_the_committed_references(kit_copy: Kit, assignment_id:
         shutil.rmtree(folder)
     regenerate(kit_copy, load_course(kit_copy), [assignment_id])
     assert [_files(folder) for folder in folders] == committed
+
+
+def test_regen_of_several_assignments_writes_what_each_alone_writes(kit_copy: Kit) -> None:
+    """One of them preloads transformers, which imports much: the modules another one's solution
+    imports must still be recorded as they are when it is regenerated alone, and the version of the
+    tests stays the same."""
+    together = ["a0_basics", "a2_embeddings"]
+    course = load_course(kit_copy)
+    assert any(course.assignment(a).preload for a in together)
+    folders = [f(a) for a in together for f in (kit_copy.references_dir, kit_copy.mutant_outputs_dir)]
+    committed = [_files(folder) for folder in folders]
+    versions = [current_version(kit_copy, course, a) for a in together]
+    regenerate(kit_copy, course, together)
+    assert [_files(folder) for folder in folders] == committed
+    assert [current_version(kit_copy, course, a) for a in together] == versions
 
 
 def test_helper_edit_stales_only_its_assignment(kit_copy: Kit) -> None:
