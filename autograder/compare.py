@@ -212,7 +212,6 @@ def _data_difference(path: str, expected: Any, actual: Any, rtol: float, atol: f
     return None
 
 
-
 def distance(expected: Value, actual: Value, rtol: float, atol: float) -> float:
     """How far ``actual`` is from ``expected`` in units of the tolerance: the largest
     |actual - expected| / (atol + rtol * |expected|) over their numbers, 0 where they are equal. Meant for

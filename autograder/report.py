@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from autograder.files import replace_file
 from autograder.grading import GradeReport, GradingError
 from autograder.text import clean
 
@@ -53,12 +52,7 @@ def write_results(path: Path, report: GradeReport) -> None:
     users may replace files in it (writable by them, without the sticky bit)."""
     check_results_folder(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
-    with os.fdopen(handle, "w") as out:
-        json.dump(gradescope_results(report), out, indent=2)
-        out.write("\n")
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, path)
+    replace_file(path, (json.dumps(gradescope_results(report), indent=2) + "\n").encode())
 
 
 def check_results_folder(path: Path) -> None:

@@ -12,9 +12,7 @@ A dry run, then the same command without ``--dry-run``, grades once: the second 
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +39,7 @@ from autograder.batch.store import (
 )
 from autograder.batch.summary import write_summary
 from autograder.config import Course
+from autograder.files import replace_file
 from autograder.grading import Grader
 from autograder.kit import Kit
 from autograder.tests_version import current_version
@@ -151,7 +150,7 @@ def _apply(out: Path, old: Index, new: Index, folder: Path) -> None:
     if not (previous / INDEX).is_file():
         _snapshot(out, previous)
     for entry in new.submissions:
-        _replace(results_path(folder, entry.id), results_path(out, entry.id))
+        replace_file(results_path(out, entry.id), results_path(folder, entry.id).read_bytes())
     index = old.model_copy(
         update={"tests": new.tests, "version": new.version, "source": new.source, "canvas": new.canvas}
     )
@@ -171,15 +170,6 @@ def _snapshot(out: Path, previous: Path) -> None:
         elif source.is_file():
             shutil.copy2(source, staging / name)
     staging.rename(previous)
-
-
-def _replace(source: Path, target: Path) -> None:
-    """Copy ``source`` over ``target`` at once: a reader sees the old file or the new one."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".results-", suffix=".json")
-    os.close(handle)
-    shutil.copyfile(source, temporary)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
 
 
 def print_regrade(done: Regrade, console: Console) -> None:

@@ -9,14 +9,13 @@ another version of the same tests still counts: only ``regrade`` replaces it, ke
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from autograder.batch import BatchError
 from autograder.config import TestSpec
+from autograder.files import replace_file
 from autograder.report import check_results_folder
 
 INDEX = "batch.json"
@@ -120,11 +119,7 @@ def open_folder(out: Path, index: Index) -> None:
         raise BatchError(f"{out} holds grades of {previous.assignment}, not {index.assignment}: choose another --out")
     check_results_folder(results_path(out, "any"))
     (out / RESULTS).mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out, prefix=".batch-", suffix=".json")
-    with os.fdopen(handle, "w") as file:
-        file.write(index.model_dump_json(indent=2) + "\n")
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, out / INDEX)
+    replace_file(out / INDEX, (index.model_dump_json(indent=2) + "\n").encode())
 
 
 def read_results(out: Path, submission_id: str, tests: list[Column]) -> Results | None:
