@@ -11,6 +11,11 @@ raw outputs (tensors, numbers, lists). It never decides a score.
 
 An output given as a function of no arguments is computed on its own: if the student's code raises
 there, that output carries the error and the probe's other outputs still count.
+
+A probe may have a trusted evaluation (``@evaluation(of=probe)``): a function that gets the probe's
+outputs as tensors, in a process of its own that never loads student code, and whose outputs are the
+test's. Held-out metrics belong there: the probe returns what the student's code trained, and the
+evaluation alone reads the held-out data.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ import torch
 
 T = TypeVar("T")
 ProbeFunction = Callable[["Context"], dict[str, Any]]
+Evaluation = Callable[["Context", dict[str, Any]], dict[str, Any]]
 PROBE_MARK = "__autograder_probe__"
+EVALUATION_MARK = "__autograder_evaluation__"
 
 
 class ProbeError(Exception):
@@ -39,6 +46,23 @@ def probe(function: ProbeFunction) -> ProbeFunction:
     return function
 
 
+def evaluation(of: ProbeFunction) -> Callable[[Evaluation], Evaluation]:
+    """Make a function the trusted evaluation of the probe ``of``. A submission can change anything in
+    its own process, down to the code that sends the outputs, so a number computed there is only as
+    honest as the submission; the evaluation's process is forked from the worker after the test
+    process has ended, holds the hidden data, and runs no student code."""
+
+    def mark(function: Evaluation) -> Evaluation:
+        setattr(of, EVALUATION_MARK, function)
+        return function
+
+    return mark
+
+
+def evaluation_of(probe_function: ProbeFunction) -> Evaluation | None:
+    return getattr(probe_function, EVALUATION_MARK, None)
+
+
 def probes_of(module: ModuleType) -> dict[str, ProbeFunction]:
     return {name: fn for name, fn in vars(module).items() if getattr(fn, PROBE_MARK, False)}
 
@@ -47,7 +71,8 @@ class DataFile(Generic[T]):
     """A data file a probe needs. Public data is read once in the warm worker before any student code
     runs, so a test process (which cannot see the kit's folders) still has it. Hidden data (held-out
     inputs) is never loaded there: only the test processes of hidden tests get the file, and read it
-    themselves, so a visible test, whose printed output students see, cannot reach it. A missing file
+    themselves, so a visible test, whose printed output students see, cannot reach it. A probe with an
+    evaluation never gets it: its evaluation's process does. A missing file
     is reported when a probe asks for it, not when the module loads."""
 
     _all: ClassVar[list[DataFile[Any]]] = []

@@ -3,6 +3,8 @@ found and named by ``named_parameters()``, so a probe does not depend on how the
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -55,3 +57,30 @@ def linear_layers(model: nn.Module, count: int) -> list[nn.Linear]:
     if len(layers) != count:
         raise ProbeError(f"expected {count} nn.Linear layers in the model, found {len(layers)}")
     return layers
+
+
+TRAINED = "trained:"
+"""The prefix of the outputs that carry a trained module's parameters to a probe's evaluation."""
+
+
+def trained_parameters(module: nn.Module) -> dict[str, torch.Tensor]:
+    """Every parameter of ``module`` as an output (``trained:lstm.weight_hh_l0``), for the probe's
+    trusted evaluation to load into a model of its own with :func:`load_trained`."""
+    named = nn.Module.named_parameters(module)  # the module's own override, if any, is not asked
+    return {TRAINED + name: p.detach().cpu().clone() for name, p in named}
+
+
+def load_trained(module: nn.Module, given: dict[str, Any]) -> nn.Module:
+    """Copy the trained parameters among ``given`` (a probe's outputs) into the trusted ``module``, every
+    one of its parameters by name and shape; its buffers and code stay its own."""
+    with torch.no_grad():
+        for name, parameter in module.named_parameters():
+            value = given.get(TRAINED + name)
+            if type(value) is not torch.Tensor or value.shape != parameter.shape or not value.is_floating_point():
+                got = f"shape {tuple(value.shape)}" if type(value) is torch.Tensor else type(value).__name__
+                raise ProbeError(
+                    f"the trained model should have a parameter {name} of shape "
+                    f"{tuple(parameter.shape)} (floating point), got {got}"
+                )
+            parameter.copy_(value)
+    return module

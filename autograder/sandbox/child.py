@@ -16,6 +16,8 @@ import sys
 import tempfile
 import traceback
 import types
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -23,53 +25,115 @@ import numpy as np
 import torch
 
 from autograder.boundary import ProbeRequest
-from autograder.probing.core import Context, ProbeError, ProbeFunction
+from autograder.probing.core import Context, Evaluation, ProbeError, ProbeFunction
 from autograder.sandbox import importer
 from autograder.sandbox.limits import SandboxUser, confine
 from autograder.sandbox.serialize import to_wire_value
 from autograder.sandbox.spawn import WORKER_ENV
 from autograder.sandbox.view import SCRATCH, View
 from autograder.sandbox.view import inside as view_inside
-from autograder.wire import Failed, Outputs, pack
+from autograder.wire import Array, Failed, Outputs, pack
 
 _EXIT = os._exit
 _WRITE = os.write
 MAX_MESSAGE_CHARS = 2000
 
 
+@dataclass(frozen=True)
+class Confinement:
+    """What the worker hands a test process: the pipe for its one result frame, the file that captures
+    what it prints, its scratch folder, its address-space limit, and, as root, the sandbox user and
+    the allow-listed view of the file system."""
+
+    result_fd: int
+    capture_fd: int
+    scratch: Path
+    memory_limit_bytes: int | None
+    user: SandboxUser | None
+    view: tuple[View, Path] | None
+
+
 def run_test(
     request: ProbeRequest,
     probe_function: ProbeFunction,
-    result_fd: int,
-    capture_fd: int,
-    scratch: Path,
-    memory_limit_bytes: int | None,
-    user: SandboxUser | None,
-    view: tuple[View, Path] | None,
+    confinement: Confinement,
 ) -> NoReturn:
+    """Run the probe on the student's code."""
+    view = confinement.view
     files = {name: view_inside(Path(path)) if view else Path(path) for name, path in request.modules.items()}
+
+    def outputs(context_of: ContextOf) -> Outputs:
+        import_student = importer.install(files, request.declared)
+        return _compute(probe_function(context_of(import_student)), files, request)
+
+    _run(request, outputs, files, [], confinement)
+
+
+def run_evaluation(
+    request: ProbeRequest,
+    evaluation: Evaluation,
+    given: Outputs,
+    imported_by_probe: list[str],
+    confinement: Confinement,
+) -> NoReturn:
+    """Run a probe's trusted evaluation on the outputs its test process ``given``: no student code is
+    importable here, and the tensors are rebuilt from data, so nothing of that process comes along."""
+
+    def outputs(context_of: ContextOf) -> Outputs:
+        context = context_of(_no_student_code)
+        return _compute(evaluation(context, _as_tensors(given, context.device)), {}, request)
+
+    _run(request, outputs, {}, imported_by_probe, confinement)
+
+
+ContextOf = Callable[[Callable[[str], types.ModuleType]], Context]
+
+
+def _run(
+    request: ProbeRequest,
+    outputs: Callable[[ContextOf], Outputs],
+    files: dict[str, Path],
+    imported_before: list[str],
+    confinement: Confinement,
+) -> NoReturn:
+    """Confine this process, compute the outputs, send them as one frame, exit."""
     loaded_before = set(sys.modules)
+    result_fd, view = confinement.result_fd, confinement.view
     try:
-        _keep_only_fds(result_fd, capture_fd)
-        confine(memory_limit_bytes, request.file_size_mb * 2**20, user, view)
-        scratch = SCRATCH if view is not None else scratch
+        _keep_only_fds(result_fd, confinement.capture_fd)
+        confine(confinement.memory_limit_bytes, request.file_size_mb * 2**20, confinement.user, view)
+        scratch = SCRATCH if view is not None else confinement.scratch
         os.chdir(scratch)
         _minimal_environment(scratch)
         tempfile.tempdir = str(scratch)  # the worker's cached choice would point elsewhere
         make_deterministic(request.seed)
-        import_student = importer.install(files, request.declared)
-        context = Context(request.seed, torch.device(request.device), import_student)
-        outputs = _compute(probe_function(context), files, request)
-        imported = new_import_roots(loaded_before, set(files))
-        frame = pack(outputs, meta={"status": "ok", "imported": imported})
+        computed = outputs(lambda import_student: Context(request.seed, torch.device(request.device), import_student))
+        imported = sorted({*imported_before, *new_import_roots(loaded_before, set(files))})
+        frame = pack(computed, meta={"status": "ok", "imported": imported})
     except BaseException as error:  # noqa: BLE001 - everything the student's code raises is a result
         frame = pack({}, meta=describe_failure(error, files, request.memory_mb, request.file_size_mb))
     try:
-        view = memoryview(frame)
-        while view:
-            view = view[_WRITE(result_fd, view) :]
+        unsent = memoryview(frame)
+        while unsent:
+            unsent = unsent[_WRITE(result_fd, unsent) :]
     finally:
         _EXIT(0)
+
+
+def _no_student_code(module: str) -> types.ModuleType:
+    raise ProbeError(f"an evaluation runs no student code (it asked for {module!r})")
+
+
+def _as_tensors(given: Outputs, device: torch.device) -> dict[str, Any]:
+    """The probe's outputs as an evaluation reads them: arrays as tensors on ``device``, in the dtype
+    they had (bfloat16 travels as float32), anything else as it came."""
+    return {name: _tensor(value, device) if isinstance(value, Array) else value for name, value in given.items()}
+
+
+def _tensor(array: Array, device: torch.device) -> torch.Tensor:
+    dtype = getattr(torch, array.torch_dtype.removeprefix("torch."), None)
+    tensor = torch.from_numpy(np.array(array.values))
+    return tensor.to(device, dtype if isinstance(dtype, torch.dtype) else tensor.dtype)
 
 
 LAZY_OUTPUTS = (types.FunctionType, functools.partial)

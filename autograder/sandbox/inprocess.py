@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from autograder.probing.core import Context, probes_of
+from autograder.probing.core import Context, evaluation_of, probes_of
 from autograder.sandbox import importer
 from autograder.sandbox.child import LAZY_OUTPUTS, deterministic_algorithms, make_deterministic
 from autograder.sandbox.worker import import_probes
@@ -35,10 +35,12 @@ def main() -> None:
         for probe, seed in job["runs_of"]:
             make_deterministic(seed)
             started = time.perf_counter()
-            outputs = probes[probe](Context(seed, torch.device("cpu"), import_student))
-            for value in outputs.values():
-                if type(value) in LAZY_OUTPUTS:
-                    value()
+            context = Context(seed, torch.device("cpu"), import_student)
+            outputs = probes[probe](context)
+            computed = {name: value() if type(value) in LAZY_OUTPUTS else value for name, value in outputs.items()}
+            evaluation = evaluation_of(probes[probe])
+            if evaluation is not None:
+                evaluation(context, computed)
             each[f"{probe}/{seed}"].append(time.perf_counter() - started)
         totals.append(sum(times[-1] for times in each.values()))
     per_probe = {key: statistics.median(times) for key, times in each.items()}

@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO, NoReturn
@@ -32,9 +34,10 @@ import numpy.random  # noqa: F401 - every test process seeds it: imported once, 
 import torch
 
 from autograder.boundary import ProbeRequest
-from autograder.probing.core import DataFile, ProbeFunction, probes_of
+from autograder.probing.core import DataFile, ProbeFunction, evaluation_of, probes_of
 from autograder.sandbox import child, limits, view
 from autograder.sandbox.protocol import ProtocolError, read_json, write_frame, write_json
+from autograder.wire import WireError, unpack
 
 POLL_S = 0.05
 MEMORY_POLL_S = 0.1
@@ -82,9 +85,7 @@ def main() -> None:
             return
         _import_quietly(request.warm_imports)
         gc.freeze()
-        meta, frame = supervise(
-            request, probes[request.assignment][request.probe], user, kit_root if views else None
-        )
+        meta, frame = run_probe(request, probes[request.assignment][request.probe], user, kit_root if views else None)
         write_json(outbox, meta)
         write_frame(outbox, frame)
 
@@ -182,17 +183,58 @@ def _in_test_process(action: Any) -> str | None:
     return message.decode(errors="replace") or None
 
 
-def supervise(
+def run_probe(
     request: ProbeRequest, probe_function: ProbeFunction, user: limits.SandboxUser | None, kit_root: Path | None
 ) -> tuple[dict[str, Any], bytes]:
-    """Fork the test process, watch it from outside, clean up everything it left, report. With a
-    ``kit_root``, the test process sees only the allow-listed view of the file system."""
+    """One test: the probe in a test process, then, for a probe with an evaluation, that evaluation in a
+    process of its own, within the same time budget. The test process then gets no hidden data: only
+    what the evaluation makes of its outputs is reported."""
+    evaluation = evaluation_of(probe_function)
+    submitted = [Path(path) for path in request.modules.values()]
+    probe_task = partial(child.run_test, request, probe_function)
+    meta, frame = supervise(request, probe_task, submitted, request.hidden_data and evaluation is None, user, kit_root)
+    if evaluation is None or meta["status"] != "reported":
+        return meta, frame
+    try:
+        given, probe_meta = unpack(frame)
+    except WireError:
+        return meta, frame  # the judge says what is wrong with it
+    if probe_meta.get("status") != "ok":
+        return meta, frame
+    imported = [str(name) for name in probe_meta.get("imported", [])][:10_000]
+    left = replace(request, timeout_s=request.timeout_s - meta["elapsed_s"])
+    evaluation_task = partial(child.run_evaluation, request, evaluation, given, imported)
+    evaluated, frame = supervise(left, evaluation_task, [], request.hidden_data, user, kit_root)
+    if evaluated["status"] == "timeout":
+        evaluated["message"] = f"timed out after {request.timeout_s:g} s"
+    evaluated.update(
+        elapsed_s=round(meta["elapsed_s"] + evaluated["elapsed_s"], 4),
+        peak_mb=max(meta.get("peak_mb", 0.0), evaluated.get("peak_mb", 0.0)),
+        printed=meta["printed"],
+    )
+    return evaluated, frame
+
+
+Task = Callable[[child.Confinement], NoReturn]
+"""What a test process runs, in its confinement: the probe, or an evaluation."""
+
+
+def supervise(
+    request: ProbeRequest,
+    task: Task,
+    submitted: list[Path],
+    hidden_data: bool,
+    user: limits.SandboxUser | None,
+    kit_root: Path | None,
+) -> tuple[dict[str, Any], bytes]:
+    """Fork a test process for ``task``, watch it from outside, clean up everything it left, report.
+    With a ``kit_root``, the process sees only the allow-listed view of the file system: the
+    ``submitted`` files and, with ``hidden_data``, the held-out data."""
     scratch = Path(tempfile.mkdtemp(prefix="autograder-test-"))
     if user is not None:
         os.chown(scratch, user.uid, user.gid)
     root = Path(tempfile.mkdtemp(prefix="autograder-root-")) if kit_root is not None else None
-    submitted = [Path(path) for path in request.modules.values()]
-    data = DataFile.hidden_paths() if request.hidden_data else []
+    data = DataFile.hidden_paths() if hidden_data else []
     test_view = (view.View.for_test(kit_root, submitted, request.memory_mb, data), root) if root is not None else None
     capture_path = scratch.parent / f"{scratch.name}.out"
     capture_fd = os.open(capture_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_EXCL, 0o600)
@@ -207,7 +249,7 @@ def supervise(
 
         def run() -> NoReturn:
             os.setsid()
-            child.run_test(request, probe_function, write_end, capture_fd, scratch, address_limit, user, test_view)
+            task(child.Confinement(write_end, capture_fd, scratch, address_limit, user, test_view))
 
         if status_write is not None:
             _be_init(run, keep=(write_end, capture_fd, status_write), status_fd=status_write)

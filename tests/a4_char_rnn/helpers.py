@@ -98,25 +98,6 @@ class FixedDistributionLM(nn.Module):
         return self.logits.expand(x.shape[0], x.shape[1], -1), state
 
 
-@torch.no_grad()
-def next_char_logits(model: nn.Module, ids: torch.Tensor) -> torch.Tensor:
-    """Logits (N - 1, V) of every next character of ``ids`` (N,), in evaluation mode, from the zero state.
-
-    The model reads one character per call, carrying its state, so that no position can see the
-    characters after it: a model that peeked ahead within a call would otherwise read its targets."""
-    model.eval()
-    ids = ids.to(next(model.parameters()).device)
-    rows, state = [], None
-    for t in range(len(ids) - 1):
-        logits, state = expect_pair(model(ids[t : t + 1].view(1, 1), state), "CharLM.forward")
-        if type(logits) is not torch.Tensor or logits.dim() != 3 or logits.shape[:2] != (1, 1):
-            raise ProbeError("CharLM.forward should return logits of shape (1, 1, V) for one character")
-        rows.append(logits[0, 0].float().cpu())
-    if len({row.shape for row in rows}) > 1:
-        raise ProbeError("CharLM.forward returned logits of different sizes")
-    return torch.stack(rows)
-
-
 def trusted_perplexity(logits: torch.Tensor, targets: torch.Tensor) -> float:
     """exp of the mean cross-entropy of ``targets`` (N,) under ``logits`` (N, V)."""
     return math.exp(nn.functional.cross_entropy(logits, targets).item())

@@ -5,6 +5,8 @@ known-good CharLM), so a wrong LSTMCell costs the cell tests only, a wrong CharL
 and a wrong train_chunk the training tests only. Outputs given as functions are computed one by one, so a
 failing edge case (a text shorter than one window) does not cost the test of ordinary ones. Every random
 draw happens before the first output is computed, so one failing output never shifts another's inputs.
+The held-out probe returns only the trained parameters; its evaluation, where no student code runs,
+reads the held-out passage.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ from typing import Any
 import torch
 from torch import nn
 
-from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.core import Context, DataFile, ProbeError, evaluation, expect_type, named, probe
 from autograder.probing.grads import backward_with
 from autograder.probing.lazy import field, once
 from autograder.probing.optim import StepRecorder, training_outputs
-from autograder.probing.params import flat_parameters, parameter_blocks, parameters_by_name, seed_parameters
+from autograder.probing.params import (
+    flat_parameters,
+    load_trained,
+    parameter_blocks,
+    parameters_by_name,
+    seed_parameters,
+    trained_parameters,
+)
 from autograder.probing.tensors import expect_tensor
 
 from .helpers import (
@@ -32,7 +41,6 @@ from .helpers import (
     describe_range,
     entropy_of_counts,
     expect_pair,
-    next_char_logits,
     stream_chunks,
     trusted_perplexity,
     unigram_perplexity,
@@ -47,6 +55,7 @@ TEMPERATURES = [0.25, 0.5, 1.0, 2.0, 4.0]
 # The held-out perplexity to beat: the solution reaches 5.3 to 5.6 (seeds 0 to 3) with the recipe of
 # heldout_training, and the context-free unigram baseline is 29.6; 7.0 leaves room for any correct loop.
 PERPLEXITY_BOUND = 7.0
+EMBED_DIM, HIDDEN_SIZE = 32, 128  # of the model that heldout_training trains
 
 
 def _passage(ctx: Context, length: int) -> str:
@@ -450,21 +459,33 @@ def perplexity(ctx: Context) -> dict[str, Any]:
 @probe
 def heldout_training(ctx: Context) -> dict[str, Any]:
     """The student's CharLM trained by the student's train_chunk on the shipped text (trusted vocabulary
-    and chunks); next-character predictions and perplexity on the held-out passage, by trusted code."""
+    and chunks). Its trained parameters go to the evaluation below: this process never sees the
+    held-out passage."""
     char_model = ctx.student("char_model")
-    text, heldout = TRAIN.get(), HELDOUT.get()
-    chars = TrustedVocab(text)
-    train_ids, heldout_ids = chars.encode(text), chars.encode(heldout)
+    chars = TrustedVocab(TRAIN.get())
     torch.manual_seed(ctx.seed)
-    lm = char_model.CharLM(len(chars), 32, 128).to(ctx.device)
+    lm = char_model.CharLM(len(chars), EMBED_DIM, HIDDEN_SIZE).to(ctx.device)
     optimizer = torch.optim.Adam(lm.parameters(), lr=8e-3)
-    chunks = stream_chunks(train_ids, batch_size=32, window=64)
+    chunks = stream_chunks(chars.encode(TRAIN.get()), batch_size=32, window=64)
     for _ in range(4):
         state = None
         for x, y in chunks:
             batch = (x.to(ctx.device), y.to(ctx.device))
             _, state = expect_pair(char_model.train_chunk(lm, batch, state, optimizer, 1.0), "train_chunk")
-    logits = next_char_logits(lm, heldout_ids)
+    _model_parts(lm)
+    return trained_parameters(lm)
+
+
+@evaluation(of=heldout_training)
+def heldout_evaluation(ctx: Context, trained: dict[str, Any]) -> dict[str, Any]:
+    """The trained parameters in the handout's CharLM, run by trusted code on the held-out passage:
+    next-character predictions, and its perplexity beside the unigram baseline and the bound."""
+    text = TRAIN.get()
+    chars = TrustedVocab(text)
+    train_ids, heldout_ids = chars.encode(text), chars.encode(HELDOUT.get())
+    lm = load_trained(TrustedCharLM(len(chars), EMBED_DIM, HIDDEN_SIZE, dropout=0.0), trained).to(ctx.device).eval()
+    with torch.no_grad():
+        logits = lm(heldout_ids[:-1].view(1, -1).to(ctx.device))[0][0].float().cpu()  # (N - 1, V)
     targets = heldout_ids[1:]
     return {
         "predictions": logits.argmax(dim=-1),

@@ -17,10 +17,10 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from autograder.probing.core import Context, DataFile, ProbeError, expect_type, named, probe
+from autograder.probing.core import Context, DataFile, ProbeError, evaluation, expect_type, named, probe
 from autograder.probing.lazy import field, once
 from autograder.probing.optim import StepRecorder
-from autograder.probing.params import flat_parameters, parameter_blocks
+from autograder.probing.params import flat_parameters, load_trained, parameter_blocks, trained_parameters
 from autograder.probing.tensors import expect_tensor
 
 from .helpers import (
@@ -334,10 +334,8 @@ def sampling(ctx: Context) -> dict[str, Any]:
 def _heldout_loss_and_predictions(model: Any, blocks: list[list[int]], device: torch.device) -> tuple[float, Any]:
     """The mean next-token loss over the held-out blocks and the argmax prediction at every position
     but each block's last, computed by trusted code in evaluation mode, HELDOUT_BATCH blocks at a time.
-    Batches keep the test process small: a batch's logits (51 MB) lie above glibc's largest mmap
-    threshold (32 MB), so each is a mapping of its own, returned to the system when freed, whereas one
-    block's logits (13 MB) come from the heap, which the fine-tuning leaves fragmented: it grew by about
-    that much per block, to over 500 MB."""
+    A batch's logits (51 MB) lie above glibc's largest mmap threshold (32 MB), so each is a mapping of
+    its own, returned to the system when freed, where the heap would keep what it once held."""
     model.eval()
     total, predictions = 0.0, []
     with torch.no_grad():
@@ -355,12 +353,10 @@ def _heldout_loss_and_predictions(model: Any, blocks: list[list[int]], device: t
 
 @probe
 def heldout_predictions(ctx: Context) -> dict[str, Any]:
-    """The student's whole fine-tuning pipeline on the training sonnets, from the tiny pre-trained GPT-2;
-    then next-token predictions on held-out sonnets (their labels stay with the judge)."""
+    """The student's whole fine-tuning pipeline on the training sonnets, from the tiny pre-trained GPT-2.
+    The fine-tuned parameters go to the evaluation below: this process never sees the held-out sonnets."""
     lm_data, lm_train = ctx.student("lm_data"), ctx.student("lm_train")
     tokenizer, model = TOKENIZER.get(), fresh_copy(PRETRAINED.get(), ctx.device)
-    heldout = stream_blocks(HELDOUT.get(), tokenizer, HELDOUT_BLOCK)
-    loss_before, _ = _heldout_loss_and_predictions(model, heldout, ctx.device)
     steps, warmup = 50, 5
     data = lm_data.LMDataset(SONNETS.get(), tokenizer, 64)
     shuffle = torch.Generator().manual_seed(ctx.seed)
@@ -373,5 +369,16 @@ def heldout_predictions(ctx: Context) -> dict[str, Any]:
     batches = iter(loader)
     for _ in range(steps):
         lm_train.fine_tune_step(model, next(batches), optimizer, scheduler, 1.0)
+    return trained_parameters(model)
+
+
+@evaluation(of=heldout_predictions)
+def heldout_evaluation(ctx: Context, trained: dict[str, Any]) -> dict[str, Any]:
+    """The fine-tuned parameters in a fresh copy of the pre-trained GPT-2 (its own code and buffers), run
+    by trusted code on the held-out sonnets: next-token predictions (their labels stay with the judge),
+    and the held-out loss before and after fine-tuning."""
+    heldout = stream_blocks(HELDOUT.get(), TOKENIZER.get(), HELDOUT_BLOCK)
+    loss_before, _ = _heldout_loss_and_predictions(fresh_copy(PRETRAINED.get(), ctx.device), heldout, ctx.device)
+    model = load_trained(fresh_copy(PRETRAINED.get(), ctx.device), trained)
     loss_after, predictions = _heldout_loss_and_predictions(model, heldout, ctx.device)
     return {"predictions": predictions, "heldout_loss_before_and_after": [loss_before, loss_after]}

@@ -267,13 +267,14 @@ def test_accuracy_needs_integer_predictions_of_the_right_shape(
 
 
 def test_decreasing_property(course: Course, tolerance: Tolerance) -> None:
-    """A strictly decreasing series passes; a flat or rising one, or one with NaN, fails."""
+    """A strictly decreasing series passes; a flat or rising one, or one with NaN, fails (each series
+    is its own reference here, so the anchor holds and the check alone decides)."""
     test = course.assignment(ASSIGNMENT).test("loss_decreases")
     assert test.rule == "property" and test.check == "decreasing"
     name = test.outputs[0]
 
     def fraction(series: Any) -> float:
-        return judge_test(test, [SeedRun(0, None, _ok({name: series}), {})], tolerance, None).fraction
+        return judge_test(test, [SeedRun(0, None, _ok({name: series}), {name: series})], tolerance, None).fraction
 
     assert fraction([0.9, 0.7, 0.5, 0.4]) == 1.0
     assert fraction(Array(np.array([0.9, 0.7, 0.5], dtype=np.float32), "torch.float32")) == 1.0
@@ -281,7 +282,7 @@ def test_decreasing_property(course: Course, tolerance: Tolerance) -> None:
     assert fraction([0.9, 0.7, 0.8]) == 0.0
     assert fraction([0.9, float("nan"), 0.5]) == 0.0
     assert fraction([0.9]) == 0.0
-    verdict = judge_test(test, [SeedRun(0, None, _ok({name: [0.5, 0.5]}), {})], tolerance, None)
+    verdict = judge_test(test, [SeedRun(0, None, _ok({name: [0.5, 0.5]}), {name: [0.5, 0.5]})], tolerance, None)
     assert f"{name} should be decreasing" in verdict.message, verdict.message
 
 
