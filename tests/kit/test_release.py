@@ -98,6 +98,27 @@ def test_release_holds_no_hidden_test_material(release: tuple[str, Path]) -> Non
     assert not [p for p in folder.rglob("*") if p.is_file() and p.read_bytes() in secrets]
 
 
+def test_shipped_data_script_cannot_redraw_the_heldout_split(tmp_path: Path) -> None:
+    """The attack: run a1_bow's shipped build_dataset.py on the public corpus to redraw the split and
+    read off the held-out labels. The seed is not in the release, so the script stops before it reads
+    anything and writes nothing; the kit's own copy, which holds the seed, can."""
+    folder = tmp_path / "student"
+    write_student_release(KIT, COURSE, "a1_bow", folder)
+    seed_file = KIT.tests_dir("a1_bow") / "heldout" / "split_seed"
+    seed = seed_file.read_text(encoding="utf-8").strip()
+    assert seed.isdigit()
+    assert not [path for path, text in _texts(folder).items() if seed in text]
+    script = folder / "assignments" / "a1_bow" / "data" / "build_dataset.py"
+    before = {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+    corpus = tmp_path / "corpus.csv.bz2"  # never read: the script stops first
+    done = subprocess.run([sys.executable, script, "--source", corpus], cwd=folder, capture_output=True, text=True)
+    assert done.returncode != 0 and "the split's seed is the course's secret" in done.stderr, done.stderr
+    assert {path: path.read_bytes() for path in folder.rglob("*") if path.is_file()} == before
+    kit_script = ROOT / "assignments" / "a1_bow" / "data" / "build_dataset.py"
+    reads_seed = f"import runpy; print(runpy.run_path({str(kit_script)!r})['split_seed']())"
+    assert subprocess.run([sys.executable, "-c", reads_seed], capture_output=True, text=True).stdout.strip() == seed
+
+
 def test_release_policy_is_visible_tests_on_public_seeds(release: tuple[str, Path]) -> None:
     assignment_id, folder = release
     released = load_course(Kit(folder))
