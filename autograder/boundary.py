@@ -74,3 +74,9 @@ class ProbeResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+def import_roots(claimed: Any) -> list[str]:
+    """The ``imported`` list that a test process's frame claims, as data: names as capped strings, and
+    nothing at all when it is not a list (the frame is the submission's to forge)."""
+    return [str(name)[:200] for name in claimed[:10_000]] if isinstance(claimed, list) else []

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
-from autograder.boundary import CHILD_STATUSES, STATUSES, ProbeRequest, ProbeResult
+from autograder.boundary import CHILD_STATUSES, STATUSES, ProbeRequest, ProbeResult, import_roots
 from autograder.sandbox import spawn
 from autograder.sandbox.protocol import ProtocolError, read_frame, read_json, write_json
 from autograder.text import clean
@@ -111,13 +111,12 @@ def _result(meta: dict[str, Any], frame: bytes) -> ProbeResult:
     status = child_meta.get("status")
     if status not in CHILD_STATUSES:
         return ProbeResult("garbage", "the test process returned an unknown status", **common)
-    imported = child_meta.get("imported")
     return ProbeResult(
         status,
         clean(str(child_meta.get("message", ""))),
         clean(str(child_meta.get("traceback", ""))),
         {name: _cleaned(value) for name, value in outputs.items()} if status == "ok" else {},
-        imported=[str(name)[:200] for name in imported[:10_000]] if isinstance(imported, list) else [],
+        imported=import_roots(child_meta.get("imported")),
         **common,
     )
 

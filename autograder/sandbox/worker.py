@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, NoReturn
 import numpy.random  # noqa: F401 - every test process seeds it: imported once, here
 import torch
 
-from autograder.boundary import ProbeRequest
+from autograder.boundary import ProbeRequest, import_roots
 from autograder.probing.core import DataFile, ProbeFunction, evaluation_of, probes_of
 from autograder.sandbox import child, limits, view
 from autograder.sandbox.protocol import ProtocolError, read_json, write_frame, write_json
@@ -201,8 +201,8 @@ def run_probe(
         return meta, frame  # the judge says what is wrong with it
     if probe_meta.get("status") != "ok":
         return meta, frame
-    imported = [str(name) for name in probe_meta.get("imported", [])][:10_000]
     left = replace(request, timeout_s=request.timeout_s - meta["elapsed_s"])
+    imported = import_roots(probe_meta.get("imported"))
     evaluation_task = partial(child.run_evaluation, request, evaluation, given, imported)
     evaluated, frame = supervise(left, evaluation_task, [], request.hidden_data, user, kit_root)
     if evaluated["status"] == "timeout":

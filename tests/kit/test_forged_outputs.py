@@ -161,3 +161,25 @@ _child.pack = lambda outputs, meta=None: _real_pack(
         assert report.outcome(test_id).score == 0, feedback
         assert "should have a parameter output.bias of shape (69,) (floating point), got shape (3,)" in feedback
     assert report.outcome("vocab_encode").passed
+
+
+def test_forged_frame_metadata_reaches_no_worker(grader: Grader, make_submission: MakeSubmission) -> None:
+    """The worker reads a frame's metadata before it starts the evaluation: a correct submission whose
+    frames claim an ``imported`` that is not a list still gets its held-out points, and the worker
+    that serves it stays up."""
+    forger = Edit(
+        file="char_model.py",
+        new="""
+import sys as _sys
+
+_child = _sys.modules["autograder.sandbox.child"]
+_real_pack = _child.pack
+_child.pack = lambda outputs, meta=None: _real_pack(outputs, {**(meta or {}), "imported": 5})
+""",
+    )
+    worker = grader.worker.pid
+    report = grader.grade(
+        "a4_char_rnn", make_submission("solution", forger, assignment="a4_char_rnn"), only=["heldout_perplexity"]
+    )
+    assert report.outcome("heldout_perplexity").passed, report.outcome("heldout_perplexity").feedback
+    assert grader.worker.pid == worker
